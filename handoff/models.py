@@ -1,0 +1,1 @@
+"""Staff inbox tables (claims, notes, canned replies) arrive with the inbox issue."""
