@@ -1,8 +1,8 @@
 """`sbops run`: the console's processes under one supervisor.
 
-Starts (each in its own process group) the provider sandbox when the demo accounts need it, the
+Starts (each in its own process group and session, so a terminal's Ctrl-C reaches only us) the provider sandbox when the demo accounts need it, the
 ASGI server (uvicorn) and a django-q2 cluster. Ctrl-C or SIGTERM stops them all: SIGTERM to
-each group, a grace period, then SIGKILL, so no process is left behind. If one of them dies,
+each leader, a grace period, then SIGKILL to each whole group, so no process is left behind. If one of them dies,
 the others are stopped too and the exit code says so.
 """
 
@@ -63,7 +63,11 @@ class Supervisor:
     def stop(self) -> None:
         # workers first (they may be finishing a send), the web server, then the sandbox
         for name in sorted(self.children, key=_stop_order):
-            _signal_group(self.children[name], signal.SIGTERM)
+            # only the leader: the cluster stops its own worker processes in order, and would
+            # wait forever for a monitor that had been terminated under it
+            proc = self.children[name]
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + GRACE_SECONDS
         for proc in self.children.values():
             remaining = max(0.1, deadline - time.monotonic())

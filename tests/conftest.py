@@ -1,0 +1,59 @@
+"""Shared fixtures: factories, role users, the sandbox, and a network guard.
+
+The suite runs on whichever backend the environment selects (settings read it): the embedded
+default with no variables, PostgreSQL with DATABASE_URL and Redis with REDIS_URL. `.ci/run`
+runs it both ways. Only loopback connections are allowed (pytest-socket, see pyproject): a test
+that reaches for the internet fails with SocketBlockedError.
+"""
+
+from __future__ import annotations
+
+import pytest
+from pytest_factoryboy import register
+
+from sbops.core.roles import ADMIN, OWNER, STAFF
+from tests import factories
+
+pytest_plugins = ["tests.plugins.sandbox", "tests.plugins.console"]
+
+register(factories.UserFactory, "user")
+register(factories.ChannelAccountFactory)
+register(factories.ContactFactory)
+register(factories.ContactIdentityFactory)
+register(factories.ConversationFactory)
+register(factories.MessageFactory)
+
+
+@pytest.fixture
+def staff_user(db):
+    return factories.UserFactory(username="agent", role=STAFF)
+
+
+@pytest.fixture
+def owner_user(db):
+    return factories.UserFactory(username="boss", role=OWNER)
+
+
+@pytest.fixture
+def admin_user(db):
+    return factories.UserFactory(username="sysadmin", role=ADMIN)
+
+
+@pytest.fixture
+def outsider_user(db):
+    """Logged in, but in no role: a customer-facing account or a deactivated employee."""
+    return factories.UserFactory(username="outsider", is_staff=False)
+
+
+@pytest.fixture
+def role_users(staff_user, owner_user, admin_user, outsider_user):
+    return {STAFF: staff_user, OWNER: owner_user, ADMIN: admin_user, None: outsider_user}
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """Close connections after each async hop, so no thread keeps the test database open."""
+    from django.conf import settings
+
+    for database in settings.DATABASES.values():
+        database["CONN_MAX_AGE"] = 0
