@@ -32,6 +32,13 @@ class ChannelAccountAdmin(ExportableAdmin):
         names = CREDENTIAL_FIELDS.get(obj.kind, ())
         return ", ".join(f"{name} {'✓' if obj.credentials.get(name) else '✗'}" for name in names)
 
+    def get_fields(self, request: HttpRequest, obj: ChannelAccount | None = None) -> list:
+        fields = list(super().get_fields(request, obj))
+        if not self.has_change_permission(request, obj):
+            # a viewer cannot type secrets; the change list's credentials column says which are set
+            fields = [name for name in fields if not name.startswith("secret_")]
+        return fields
+
     def has_delete_permission(
         self, request: HttpRequest, obj: ChannelAccount | None = None
     ) -> bool:

@@ -225,7 +225,7 @@ class Message(models.Model):
         default=dict, blank=True, help_text="location, interactive payload, reply context, …"
     )
     # unique per channel account (the idempotency key of ingestion); empty until a send returns one
-    provider_message_id = models.CharField(max_length=255, null=True, blank=True)
+    provider_message_id = models.CharField(max_length=255, null=True, blank=True)  # noqa: DJ001 - NULLs stay distinct under the unique constraint
     delivery_status = models.CharField(max_length=16, choices=DeliveryStatus.choices)
     status_rank = models.PositiveSmallIntegerField(default=0)
     error_code = models.CharField(max_length=32, blank=True)

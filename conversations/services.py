@@ -99,6 +99,8 @@ def conversation_transition(
             conversation.assigned_to = user
             if conversation.handed_off_at is None:
                 conversation.handed_off_at = now
+            # staff reopening a resolved conversation: it is open again, as when the bot reopens
+            conversation.resolved_at = None
         elif to_state == ConversationState.BOT:
             conversation.assigned_to = None
             conversation.resolved_at = None

@@ -8,6 +8,7 @@ the others are stopped too and the exit code says so.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -71,17 +72,13 @@ class Supervisor:
         deadline = time.monotonic() + GRACE_SECONDS
         for proc in self.children.values():
             remaining = max(0.1, deadline - time.monotonic())
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=remaining)
-            except subprocess.TimeoutExpired:
-                pass
         for proc in self.children.values():
             # also reaps grandchildren (the cluster's worker processes) still in the group
             _signal_group(proc, signal.SIGKILL)
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                pass
 
 
 def _stop_order(name: str) -> int:
@@ -89,10 +86,8 @@ def _stop_order(name: str) -> int:
 
 
 def _signal_group(proc: subprocess.Popen, sig: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, sig)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 def run_console(*, host: str, port: int, workers: int, sandbox: str) -> int:
@@ -110,16 +105,35 @@ def run_console(*, host: str, port: int, workers: int, sandbox: str) -> int:
     signal.signal(signal.SIGTERM, supervisor.request_stop)
     python = sys.executable
     try:
-        if sandbox == "on" or (sandbox == "auto" and not settings.SANDBOX_URL and _demo_uses_sandbox()):
-            line = supervisor.start("sandbox", [python, "-m", "sbops.sandbox", "--port", "0"], capture_first_line=True)
+        if sandbox == "on" or (
+            sandbox == "auto" and not settings.SANDBOX_URL and _demo_uses_sandbox()
+        ):
+            line = supervisor.start(
+                "sandbox", [python, "-m", "sbops.sandbox", "--port", "0"], capture_first_line=True
+            )
             env["SBOPS_SANDBOX_URL"] = line.rsplit(" ", 1)[-1]
             print(f"sbops: provider sandbox at {env['SBOPS_SANDBOX_URL']}", flush=True)
         supervisor.start(
             "web",
-            [python, "-m", "uvicorn", "sbops.asgi:application", "--host", host, "--port", str(port),
-             "--no-access-log", "--lifespan", "off", "--timeout-graceful-shutdown", "5"],
+            [
+                python,
+                "-m",
+                "uvicorn",
+                "sbops.asgi:application",
+                "--host",
+                host,
+                "--port",
+                str(port),
+                "--no-access-log",
+                "--lifespan",
+                "off",
+                "--timeout-graceful-shutdown",
+                "5",
+            ],
         )
-        supervisor.start("worker", [python, "-m", "django", "qcluster", "--settings", "sbops.settings"])
+        supervisor.start(
+            "worker", [python, "-m", "django", "qcluster", "--settings", "sbops.settings"]
+        )
     except Exception as exc:
         print(f"sbops: could not start: {exc}", file=sys.stderr, flush=True)
         supervisor.stop()
@@ -141,11 +155,15 @@ def _print_welcome(host: str, port: int, workers: int) -> None:
     from django.conf import settings
     from django.contrib.auth import get_user_model
 
-    shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104
     url = f"http://{shown_host}:{port}/"
     lines = [f"sbops console: {url}   (admin {url}admin/, health {url}healthz)"]
     lines.append(f"task worker: one django-q2 cluster with {workers} process(es)")
-    users = get_user_model().objects.filter(username__in=["admin", "owner", "staff"]).values_list("username", flat=True)
+    users = (
+        get_user_model()
+        .objects.filter(username__in=["admin", "owner", "staff"])
+        .values_list("username", flat=True)
+    )
     for username in sorted(users):
         lines.append(f"demo login: {username} / {settings.DEMO_PASSWORDS[username]}")
     lines.append("Ctrl-C stops everything.")

@@ -40,7 +40,14 @@ DATA_DIR = Path(env("SBOPS_DATA_DIR", str(BASE_DIR / "var")))
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("SBOPS_DEBUG", True)
-SECRET_KEY = env("SBOPS_SECRET_KEY", "sbops-dev-only-secret-key-change-me-in-production-0123456789")
+DEV_SECRET_KEY = "sbops-dev-only-secret-key-change-me-in-production-0123456789"  # noqa: S105
+SECRET_KEY = env("SBOPS_SECRET_KEY", DEV_SECRET_KEY)
+if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "set SBOPS_SECRET_KEY (and SBOPS_ENCRYPTION_KEYS) when SBOPS_DEBUG is off"
+    )
 # Keys for secrets at rest (channel credentials). Comma-separated: the first encrypts, all decrypt,
 # so a key can be rotated without downtime. Falls back to SECRET_KEY for the embedded default.
 ENCRYPTION_KEYS = env_list("SBOPS_ENCRYPTION_KEYS", SECRET_KEY)
@@ -124,7 +131,6 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = dict(SQLITE_OPTIONS)
-    DATABASES["default"]["TEST"] = {"NAME": env("SBOPS_TEST_SQLITE_PATH", "") or None}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: task broker, cache and channel layer for scale-out ----------------------------
@@ -159,7 +165,6 @@ else:
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": CHANNELS_DB_PATH,
         "OPTIONS": dict(SQLITE_OPTIONS),
-        "TEST": {"NAME": env("SBOPS_TEST_CHANNELS_DB_PATH", "") or None},
     }
     DATABASE_ROUTERS = ["sbops.core.dbrouter.ChannelLayerRouter"]
     INSTALLED_APPS.append("channels_lite")
@@ -248,7 +253,9 @@ DEMO_SECRETS = {
     "whatsapp_app_secret": env("SBOPS_DEMO_WHATSAPP_APP_SECRET", "demo-whatsapp-app-secret"),
     "whatsapp_verify_token": env("SBOPS_DEMO_WHATSAPP_VERIFY_TOKEN", "demo-whatsapp-verify-token"),
     "whatsapp_access_token": env("SBOPS_DEMO_WHATSAPP_ACCESS_TOKEN", "demo-whatsapp-access-token"),
-    "twilio_account_sid": env("SBOPS_DEMO_TWILIO_ACCOUNT_SID", "AC00000000000000000000000000000000"),
+    "twilio_account_sid": env(
+        "SBOPS_DEMO_TWILIO_ACCOUNT_SID", "AC00000000000000000000000000000000"
+    ),
     "twilio_auth_token": env("SBOPS_DEMO_TWILIO_AUTH_TOKEN", "demo-twilio-auth-token"),
     "telegram_bot_token": env("SBOPS_DEMO_TELEGRAM_BOT_TOKEN", "123456789:demo-telegram-bot-token"),
     "telegram_secret_token": env("SBOPS_DEMO_TELEGRAM_SECRET_TOKEN", "demo-telegram-secret-token"),
@@ -266,6 +273,6 @@ LOGGING = {
     "loggers": {"django_q": {"level": env("SBOPS_TASK_LOG_LEVEL", "WARNING")}},
 }
 
-from import_export.formats.base_formats import CSV, JSON, XLSX  # noqa: E402
+from sbops.core.export_formats import CSV, JSON, XLSX  # noqa: E402
 
 IMPORT_EXPORT_FORMATS = [CSV, XLSX, JSON]

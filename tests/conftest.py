@@ -14,7 +14,7 @@ from pytest_factoryboy import register
 from sbops.core.roles import ADMIN, OWNER, STAFF
 from tests import factories
 
-pytest_plugins = ["tests.plugins.sandbox", "tests.plugins.console"]
+pytest_plugins = ["tests.plugins.sandbox", "tests.plugins.console", "tests.plugins.browser"]
 
 register(factories.UserFactory, "user")
 register(factories.ChannelAccountFactory)
@@ -22,6 +22,12 @@ register(factories.ContactFactory)
 register(factories.ContactIdentityFactory)
 register(factories.ConversationFactory)
 register(factories.MessageFactory)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Role users are made for many tests; the production hasher would dominate the run."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -50,7 +50,11 @@ class ChannelAccountFactory(factory.django.DjangoModelFactory):
     kind = ChannelKind.WHATSAPP_CLOUD
     slug = factory.Sequence(lambda n: f"account-{n}")
     credentials = factory.LazyFunction(
-        lambda: {"access_token": "EAAG-test-token", "app_secret": "app-secret-1", "verify_token": "verify-1"}
+        lambda: {
+            "access_token": "EAAG-test-token",
+            "app_secret": "app-secret-1",
+            "verify_token": "verify-1",
+        }
     )
 
 

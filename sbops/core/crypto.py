@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 
-TOKEN_PREFIX = "fernet:"
+TOKEN_PREFIX = "fernet:"  # noqa: S105 - a marker, not a secret
 
 
 class SecretUnreadable(Exception):

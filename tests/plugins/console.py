@@ -7,6 +7,7 @@ test database is not shared with subprocesses.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -77,7 +78,13 @@ def console_env(tmp_path: Path) -> Iterator[dict[str, str]]:
         import redis
 
         redis.Redis.from_url(env["REDIS_URL"]).flushdb()
-    subprocess.run([sys.executable, "-m", "sbops.cli", "setup"], env=env, cwd=ROOT, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "sbops.cli", "setup"],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     try:
         yield env
     finally:
@@ -87,7 +94,13 @@ def console_env(tmp_path: Path) -> Iterator[dict[str, str]]:
 
 def manage(env: dict[str, str], *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "sbops.cli", *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=True
+        [sys.executable, "-m", "sbops.cli", *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=True,
     )
 
 
@@ -135,7 +148,9 @@ def start_console(env: dict[str, str], tmp_path: Path, *args: str) -> RunningCon
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    return RunningConsole(url=f"http://127.0.0.1:{port}", process=process, env=env, log_path=log_path)
+    return RunningConsole(
+        url=f"http://127.0.0.1:{port}", process=process, env=env, log_path=log_path
+    )
 
 
 def stop_console(console: RunningConsole) -> None:
@@ -148,10 +163,8 @@ def stop_console(console: RunningConsole) -> None:
         except subprocess.TimeoutExpired:
             console.process.kill()
     for proc in leftovers:
-        try:
+        with contextlib.suppress(psutil.NoSuchProcess):
             proc.kill()
-        except psutil.NoSuchProcess:
-            pass
 
 
 @pytest.fixture
@@ -173,7 +186,12 @@ def login(base_url: str, username: str, password: str) -> httpx.Client:
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
     response = client.post(
         "/admin/login/?next=/admin/",
-        data={"username": username, "password": password, "csrfmiddlewaretoken": token, "next": "/admin/"},
+        data={
+            "username": username,
+            "password": password,
+            "csrfmiddlewaretoken": token,
+            "next": "/admin/",
+        },
         headers={"Referer": base_url + "/admin/login/"},
     )
     assert response.status_code == 302, f"login as {username} failed: {response.status_code}"

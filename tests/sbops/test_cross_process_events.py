@@ -21,7 +21,9 @@ def open_socket(console, query: str = ""):
     client = login(console.url, "staff", "staff-demo-pass")
     cookie = f"sessionid={client.cookies['sessionid']}"
     ws_url = console.url.replace("http://", "ws://") + f"/ws/events/{query}"
-    return connect(ws_url, additional_headers={"Cookie": cookie, "Origin": console.url}, open_timeout=10)
+    return connect(
+        ws_url, additional_headers={"Cookie": cookie, "Origin": console.url}, open_timeout=10
+    )
 
 
 def test_an_event_sent_by_a_worker_task_reaches_the_browser(running_console):

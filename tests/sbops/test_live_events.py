@@ -114,7 +114,10 @@ async def test_replay_request_with_a_bad_id_gets_a_clear_error(staff_user):
     await ws.connect()
     try:
         await ws.send_json_to({"action": "replay", "after": "yesterday"})
-        assert await ws.receive_json_from(timeout=5) == {"op": "error", "reason": "after must be an integer id"}
+        assert await ws.receive_json_from(timeout=5) == {
+            "op": "error",
+            "reason": "after must be an integer id",
+        }
     finally:
         await ws.disconnect()
 

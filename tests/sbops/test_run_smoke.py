@@ -20,7 +20,10 @@ def test_run_serves_the_console_and_ctrl_c_leaves_no_process(console_env, tmp_pa
         health = wait_for_http(console.url + "/healthz", timeout=90).json()
         assert health["status"] == "ok"
         assert {name for name, check in health["checks"].items() if check["ok"]} == {
-            "database", "cache", "channel_layer", "worker",
+            "database",
+            "cache",
+            "channel_layer",
+            "worker",
         }
         login_page = httpx.get(console.url + "/admin/login/", timeout=10)
         assert login_page.status_code == 200 and "sbops console" in login_page.text
@@ -34,7 +37,9 @@ def test_run_serves_the_console_and_ctrl_c_leaves_no_process(console_env, tmp_pa
         stop_console(console)
     assert console.process.returncode == 0, console.log()
     time.sleep(0.5)
-    alive = [proc for proc in children if proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE]
+    alive = [
+        proc for proc in children if proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE
+    ]
     assert alive == [], f"left behind: {[p.cmdline() for p in alive]}"
     with pytest.raises(httpx.ConnectError):
         httpx.get(console.url + "/healthz", timeout=2)

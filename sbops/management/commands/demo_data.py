@@ -14,4 +14,6 @@ class Command(BaseCommand):
             f"{created['messages']} new messages"
         )
         for username, role, *_ in DEMO_USERS:
-            self.stdout.write(f"  {role:<5} login: {username} / {settings.DEMO_PASSWORDS[username]}")
+            self.stdout.write(
+                f"  {role:<5} login: {username} / {settings.DEMO_PASSWORDS[username]}"
+            )

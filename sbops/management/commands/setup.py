@@ -8,6 +8,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         for alias in settings.DATABASES:
-            call_command("migrate", database=alias, interactive=False, verbosity=options["verbosity"] - 1 if options["verbosity"] else 0)
+            call_command(
+                "migrate",
+                database=alias,
+                interactive=False,
+                verbosity=options["verbosity"] - 1 if options["verbosity"] else 0,
+            )
         call_command("createcachetable")
         self.stdout.write(self.style.SUCCESS("databases ready"))
