@@ -56,17 +56,29 @@ def contact_create(
     return contact
 
 
-def conversation_open(
+def conversation_for_inbound(
     *, contact: Contact, channel_account_id: int, channel_kind: str, subject: str = ""
 ) -> Conversation:
-    """The open conversation of this contact on this account, or a new one in state `bot`."""
-    existing = (
-        Conversation.objects.filter(contact=contact, channel_account_id=channel_account_id)
-        .exclude(state=ConversationState.RESOLVED)
-        .first()
+    """The conversation a new customer message belongs to.
+
+    The open one if there is one; else the latest resolved one, reopened to the bot (the
+    customer's history stays in one thread, as in Chatwoot); else a new one in state `bot`.
+    Call inside a transaction holding the per-contact lock, so a burst opens one conversation.
+    """
+    conversations = Conversation.objects.filter(
+        contact=contact, channel_account_id=channel_account_id
     )
+    existing = conversations.exclude(state=ConversationState.RESOLVED).first()
     if existing:
         return existing
+    resolved = conversations.order_by("-resolved_at", "-pk").first()
+    if resolved:
+        return conversation_transition(
+            conversation_id=resolved.pk,
+            to_state=ConversationState.BOT,
+            actor=None,
+            reason="reopened by a new customer message",
+        )
     return Conversation.objects.create(
         contact=contact,
         channel_account_id=channel_account_id,

@@ -29,7 +29,7 @@ from conversations.models import (
 )
 from conversations.services import (
     contact_create,
-    conversation_open,
+    conversation_for_inbound,
     conversation_transition,
     message_create,
 )
@@ -276,7 +276,7 @@ def _seed_customer(
         is_vip=customer.vip,
         identities=[customer.identity],
     )
-    conversation = conversation_open(
+    conversation = conversation_for_inbound(
         contact=contact, channel_account_id=account.pk, channel_kind=account.kind
     )
     started = timezone.now() - timedelta(hours=hours_ago)

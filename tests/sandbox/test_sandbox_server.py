@@ -28,7 +28,6 @@ from sbops.sandbox import (
     SandboxServer,
 )
 
-
 ROOT = Path(__file__).resolve().parents[2]
 
 
