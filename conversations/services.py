@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from conversations.models import (
@@ -206,9 +205,9 @@ def message_apply_status(
         values["error_code"] = error_code[:32]
         values["error_reason"] = error_reason[:500]
     changed = Message.objects.filter(pk=message_id, status_rank__lt=rank).update(**values)
-    if changed and status in (DeliveryStatus.DELIVERED, DeliveryStatus.READ):
+    if changed and status == DeliveryStatus.READ:
         # a read receipt implies delivery even when the delivered webhook never came
         Message.objects.filter(pk=message_id, delivered_at__isnull=True).update(
-            delivered_at=F("read_at") if status == DeliveryStatus.READ else values[time_field]
+            delivered_at=values["read_at"]
         )
     return bool(changed)
