@@ -53,3 +53,67 @@ class ChannelAccount(models.Model):
     @property
     def webhook_path(self) -> str:
         return f"/webhooks/{self.kind}/{self.slug}/"
+
+
+class WebhookOutcome(models.TextChoices):
+    RECEIVED = "received", "Received (not processed yet)"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+    IGNORED = "ignored", "Ignored (nothing we handle)"
+    FAILED = "failed", "Failed (dead letter)"
+
+
+class Verification(models.TextChoices):
+    PENDING = "pending", "Not checked yet"
+    VALID = "valid", "Valid"
+    INVALID = "invalid", "Invalid"
+    NOT_APPLICABLE = "n/a", "Not applicable"
+
+
+class WebhookEvent(models.Model):
+    """The journal: every request that reaches a webhook endpoint, written before it is parsed.
+
+    A failed parse or processing leaves the row as a dead letter (outcome `failed`) that staff
+    can replay after a fix; replays are idempotent because recording is.
+    """
+
+    account = models.ForeignKey(
+        ChannelAccount,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="webhook_events",
+    )
+    kind = models.CharField(max_length=32)
+    slug = models.CharField(max_length=80)
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    method = models.CharField(max_length=8)
+    # the URL as the provider called it (Twilio signs it)
+    url = models.CharField(max_length=2000)
+    headers = models.JSONField(default=dict, blank=True, help_text="secrets redacted")
+    body = models.BinaryField(blank=True, default=b"")
+    body_size = models.PositiveIntegerField(default=0)
+    verification = models.CharField(
+        max_length=16, choices=Verification.choices, default=Verification.PENDING
+    )
+    outcome = models.CharField(
+        max_length=16, choices=WebhookOutcome.choices, default=WebhookOutcome.RECEIVED
+    )
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    summary = models.JSONField(
+        default=dict, blank=True, help_text="what the request carried and what became of it"
+    )
+    processed_at = models.DateTimeField(null=True, blank=True)
+    replay_count = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["outcome", "received_at"], name="webhook_dead_letters")]
+        ordering = ["-received_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.kind}/{self.slug} {self.outcome}"
+
+    @property
+    def is_dead_letter(self) -> bool:
+        return self.outcome == WebhookOutcome.FAILED

@@ -1,6 +1,6 @@
 from import_export import resources
 
-from channels_app.models import ChannelAccount
+from channels_app.models import ChannelAccount, WebhookEvent
 
 
 class ChannelAccountResource(resources.ModelResource):
@@ -9,3 +9,9 @@ class ChannelAccountResource(resources.ModelResource):
     class Meta:
         model = ChannelAccount
         exclude = ("credentials",)
+
+
+class WebhookEventResource(resources.ModelResource):
+    class Meta:
+        model = WebhookEvent
+        exclude = ("body",)

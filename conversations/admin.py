@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from conversations.models import Contact, ContactIdentity, ContactOptOut, Conversation, Message
+from conversations.models import (
+    Contact,
+    ContactIdentity,
+    ContactOptOut,
+    Conversation,
+    Message,
+    PendingStatus,
+)
 from conversations.resources import (
     ContactIdentityResource,
     ContactOptOutResource,
@@ -127,3 +134,18 @@ class MessageAdmin(ReadOnlyAdmin):
     @admin.display(description="body")
     def short_body(self, obj: Message) -> str:
         return obj.body[:80]
+
+
+@admin.register(PendingStatus)
+class PendingStatusAdmin(ReadOnlyAdmin):
+    """Statuses that arrived before their message was known; applied when it is."""
+
+    list_display = (
+        "created_at",
+        "channel_account_id",
+        "provider_message_id",
+        "status",
+        "error_code",
+    )
+    list_filter = ("status",)
+    search_fields = ("provider_message_id",)

@@ -167,6 +167,8 @@ class ContentKind(models.TextChoices):
     TEMPLATE = "template", "Template"
     REACTION = "reaction", "Reaction"
     EMAIL = "email", "Email"
+    ORDER = "order", "Order"
+    SYSTEM = "system", "System notice"
     UNSUPPORTED = "unsupported", "Unsupported"
 
 
@@ -191,6 +193,13 @@ STATUS_RANK: dict[str, int] = {
     DeliveryStatus.DELIVERED: 40,
     DeliveryStatus.READ: 50,
 }
+
+
+class MediaStatus(models.TextChoices):
+    NONE = "none", "No attachment"
+    PENDING = "pending", "Downloading"
+    STORED = "stored", "Stored"
+    FAILED = "failed", "Download failed"
 
 
 def _rank_matches_status() -> Q:
@@ -236,6 +245,20 @@ class Message(models.Model):
     delivered_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
     failed_at = models.DateTimeField(null=True, blank=True)
+    # voice notes: WhatsApp `played`; kept beside `read` (it ranks no higher)
+    played_at = models.DateTimeField(null=True, blank=True)
+    # the customer edited or deleted (revoked) it on their phone; earlier bodies stay in metadata
+    edited_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    # what the provider says it charged, verbatim (WhatsApp `pricing`, Twilio `price`)
+    provider_pricing = models.JSONField(default=dict, blank=True)
+    # attachments are downloaded by a task, never inside the webhook request
+    media_status = models.CharField(
+        max_length=16, choices=MediaStatus.choices, default=MediaStatus.NONE
+    )
+    media_file = models.FileField(upload_to="media/%Y/%m/", blank=True, max_length=300)
+    media_error = models.CharField(max_length=300, blank=True)
+    media_attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -252,3 +275,28 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.direction} {self.content_kind} #{self.pk}"
+
+
+class PendingStatus(models.Model):
+    """A delivery status whose message is not recorded yet (the webhook beat our own commit of
+    the send). Applied when the message gets its provider id; never dropped silently."""
+
+    channel_account_id = models.BigIntegerField()
+    provider_message_id = models.CharField(max_length=255)
+    status = models.CharField(max_length=16)
+    occurred_at = models.DateTimeField()
+    error_code = models.CharField(max_length=32, blank=True)
+    error_reason = models.CharField(max_length=500, blank=True)
+    pricing = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["channel_account_id", "provider_message_id"], name="pending_status_lookup"
+            )
+        ]
+        verbose_name_plural = "pending statuses"
+
+    def __str__(self) -> str:
+        return f"{self.status} for {self.provider_message_id}"

@@ -2,25 +2,35 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
+from django_q.tasks import async_task
 
+from conversations import live
+from conversations.inbound import ContactSignal, Identity, InboundMessage, InboundStatus
 from conversations.models import (
     STATUS_RANK,
     Author,
     Contact,
     ContactIdentity,
+    ContactOptOut,
     ContentKind,
     Conversation,
     DeliveryStatus,
     Direction,
+    MediaStatus,
     Message,
+    PendingStatus,
 )
 from conversations.states import ConversationState, check_transition
+from conversations.text import clean_text
 from sbops.core.audit import audit_record
+from sbops.core.events import send_event_on_commit
 
 # timestamp field set when a message reaches each status
 STATUS_TIME_FIELD = {
@@ -124,6 +134,7 @@ def conversation_transition(
             target=conversation,
             data={"from": previous, "to": to_state, "reason": reason},
         )
+        send_event_on_commit(live.CONVERSATION_CHANGED, live.conversation_payload(conversation))
     return conversation
 
 
@@ -211,3 +222,364 @@ def message_apply_status(
             delivered_at=values["read_at"]
         )
     return bool(changed)
+
+
+# --- Ingestion: what webhooks bring in ------------------------------------------------------
+
+PROCESS_INBOUND_TASK = "conversations.tasks.process_inbound"
+WINDOW_CLOSED_CODES = {"131047", "63016"}  # WhatsApp Cloud, Twilio WhatsApp
+WINDOW_CLOSED_REASON = "24-hour window closed"
+
+
+def contact_resolve(
+    *,
+    identities: list[Identity],
+    display_name: str = "",
+    phone: str = "",
+    email: str = "",
+    language: str = "",
+) -> Contact:
+    """The contact known by the strongest of `identities`, or a new one holding all of them.
+
+    Safe under concurrency: two requests creating the same new contact race on the unique
+    identity; the loser rolls back its savepoint and takes the winner's contact. Identities the
+    contact lacks are added (an identity that belongs to someone else is left there).
+    Precondition: inside a transaction.
+    """
+    if not identities:
+        raise ValueError("an inbound message needs at least one sender identity")
+    for _attempt in range(3):
+        contact = _contact_by_identities(identities)
+        if contact is None:
+            try:
+                with transaction.atomic():
+                    contact = Contact.objects.create(
+                        display_name=clean_text(display_name)[:200],
+                        phone=phone,
+                        email=email,
+                        language=language[:16],
+                    )
+                    for identity in identities:
+                        ContactIdentity.objects.create(
+                            contact=contact, kind=identity.kind, external_id=identity.external_id
+                        )
+                return contact
+            except IntegrityError:
+                continue  # created meanwhile by a concurrent request: look again
+        _contact_add_missing(
+            contact, identities, display_name=display_name, phone=phone, email=email
+        )
+        return contact
+    raise RuntimeError("could not resolve the contact after concurrent creation")
+
+
+def _contact_by_identities(identities: list[Identity]) -> Contact | None:
+    query = Q(pk__in=[])
+    for identity in identities:
+        query |= Q(kind=identity.kind, external_id=identity.external_id)
+    found = {
+        (row.kind, row.external_id): row.contact
+        for row in ContactIdentity.objects.filter(query).select_related("contact")
+    }
+    for identity in identities:
+        if (identity.kind, identity.external_id) in found:
+            return found[(identity.kind, identity.external_id)]
+    return None
+
+
+def _contact_add_missing(
+    contact: Contact, identities: list[Identity], *, display_name: str, phone: str, email: str
+) -> None:
+    have = set(contact.identities.values_list("kind", "external_id"))
+    for identity in identities:
+        if (identity.kind, identity.external_id) in have:
+            continue
+        with contextlib.suppress(IntegrityError), transaction.atomic():
+            ContactIdentity.objects.create(
+                contact=contact, kind=identity.kind, external_id=identity.external_id
+            )
+    updates = {}
+    if display_name and not contact.display_name:
+        updates["display_name"] = clean_text(display_name)[:200]
+    if phone and not contact.phone:
+        updates["phone"] = phone
+    if email and not contact.email:
+        updates["email"] = email
+    if updates:
+        Contact.objects.filter(pk=contact.pk).update(**updates)
+        for key, value in updates.items():
+            setattr(contact, key, value)
+
+
+def message_record_inbound(
+    *, channel_account_id: int, channel_kind: str, inbound: InboundMessage
+) -> tuple[Message | None, bool]:
+    """Record one customer message, exactly once. Returns (message, created).
+
+    Idempotent on (account, provider message id): a redelivery, or ten concurrent deliveries,
+    yield one message. Concurrent messages from one new contact yield one contact and one
+    conversation (the contact row is locked while its conversation is found or opened).
+    Edits and revokes are applied to the original; an edit of a message we never saw is kept as
+    a new message, a revoke of one is ignored (returns (None, False)).
+    After commit: the inbox event, and the `process_inbound` task for new messages.
+    """
+    with transaction.atomic():
+        existing = _message_by_provider_id(channel_account_id, inbound.provider_message_id)
+        if existing:
+            return existing, False
+        if inbound.edit_of or inbound.revoke_of:
+            original = _message_by_provider_id(
+                channel_account_id, inbound.edit_of or inbound.revoke_of
+            )
+            if original is not None:
+                return _message_apply_edit(original, inbound), False
+            if inbound.revoke_of:
+                return None, False
+            inbound.metadata = {**inbound.metadata, "edit_of_unknown": inbound.edit_of}
+        contact = contact_resolve(
+            identities=inbound.identities,
+            display_name=inbound.display_name,
+            phone=inbound.phone,
+            email=inbound.email,
+            language=inbound.language,
+        )
+        # the per-contact lock: one conversation per burst (a no-op on SQLite, whose
+        # IMMEDIATE transactions already run one writer at a time)
+        Contact.objects.select_for_update().filter(pk=contact.pk).first()
+        existing = _message_by_provider_id(channel_account_id, inbound.provider_message_id)
+        if existing:
+            return existing, False
+        conversation = _conversation_from_thread(channel_account_id, contact, inbound) or (
+            conversation_for_inbound(
+                contact=contact,
+                channel_account_id=channel_account_id,
+                channel_kind=channel_kind,
+                subject=clean_text(inbound.subject)[:300],
+            )
+        )
+        message = message_create(
+            conversation=conversation,
+            direction=Direction.INBOUND,
+            author=Author.SYSTEM if inbound.content_kind == ContentKind.SYSTEM else Author.CUSTOMER,
+            body=clean_text(inbound.body),
+            content_kind=inbound.content_kind,
+            provider_message_id=inbound.provider_message_id,
+            language=inbound.language[:16],
+            media=inbound.media,
+            metadata=inbound.metadata,
+            at=inbound.sent_at,
+        )
+        if inbound.media:
+            message.media_status = MediaStatus.PENDING
+            Message.objects.filter(pk=message.pk).update(media_status=MediaStatus.PENDING)
+        send_event_on_commit(live.MESSAGE_CREATED, live.message_payload(message))
+        message_id = message.pk
+        transaction.on_commit(lambda: async_task(PROCESS_INBOUND_TASK, message_id))
+    return message, True
+
+
+def _message_by_provider_id(channel_account_id: int, provider_message_id: str) -> Message | None:
+    if not provider_message_id:
+        return None
+    return Message.objects.filter(
+        channel_account_id=channel_account_id, provider_message_id=provider_message_id
+    ).first()
+
+
+def _message_apply_edit(original: Message, inbound: InboundMessage) -> Message:
+    now = inbound.sent_at
+    history = list(original.metadata.get("edits", []))
+    if inbound.revoke_of:
+        original.revoked_at = now
+        fields = ["revoked_at"]
+    else:
+        history.append({"body": original.body, "replaced_at": now.isoformat()})
+        original.body = clean_text(inbound.body)
+        original.edited_at = now
+        original.metadata = {**original.metadata, "edits": history}
+        fields = ["body", "edited_at", "metadata"]
+    original.save(update_fields=fields)
+    send_event_on_commit(live.MESSAGE_UPDATED, live.message_payload(original))
+    return original
+
+
+def _conversation_from_thread(
+    channel_account_id: int, contact: Contact, inbound: InboundMessage
+) -> Conversation | None:
+    """Email threading: In-Reply-To, then References (newest first), then a conversation token.
+
+    Only a thread of this contact on this account counts; a resolved one is reopened unless
+    the contact already has another open conversation there.
+    """
+    if not (inbound.thread_message_ids or inbound.thread_tokens):
+        return None
+    candidates = Conversation.objects.filter(channel_account_id=channel_account_id, contact=contact)
+    found = None
+    for provider_id in inbound.thread_message_ids:
+        found = candidates.filter(
+            messages__channel_account_id=channel_account_id,
+            messages__provider_message_id=provider_id,
+        ).first()
+        if found:
+            break
+    if found is None:
+        for token in inbound.thread_tokens:
+            if token.isdigit():
+                found = candidates.filter(pk=int(token)).first()
+            if found:
+                break
+    if found is None:
+        return None
+    if found.state != ConversationState.RESOLVED:
+        return found
+    if candidates.exclude(state=ConversationState.RESOLVED).exists():
+        return None
+    return conversation_transition(
+        conversation_id=found.pk,
+        to_state=ConversationState.BOT,
+        actor=None,
+        reason="reopened by a reply in its email thread",
+    )
+
+
+def message_status_record(*, channel_account_id: int, inbound: InboundStatus) -> str:
+    """Apply a provider's delivery status. Returns "applied", "unchanged" or "pending".
+
+    A status for a message not recorded yet is kept (PendingStatus) and applied when the
+    message gets its provider id. Statuses only move forward (see STATUS_RANK).
+    """
+    with transaction.atomic():
+        message = _message_by_provider_id(channel_account_id, inbound.provider_message_id)
+        if message is None:
+            PendingStatus.objects.create(
+                channel_account_id=channel_account_id,
+                provider_message_id=inbound.provider_message_id,
+                status=inbound.status,
+                occurred_at=inbound.occurred_at,
+                error_code=inbound.error_code[:32],
+                error_reason=inbound.error_reason[:500],
+                pricing=inbound.pricing,
+            )
+            return "pending"
+        return _message_take_status(message, inbound)
+
+
+def _message_take_status(message: Message, inbound: InboundStatus) -> str:
+    if inbound.pricing:
+        Message.objects.filter(pk=message.pk).update(
+            provider_pricing={**message.provider_pricing, **inbound.pricing}
+        )
+    status = inbound.status
+    if status == "played":
+        Message.objects.filter(pk=message.pk, played_at__isnull=True).update(
+            played_at=inbound.occurred_at
+        )
+        status = DeliveryStatus.READ  # a played voice note was delivered and heard
+    reason = inbound.error_reason
+    if inbound.error_code in WINDOW_CLOSED_CODES:
+        reason = WINDOW_CLOSED_REASON
+    changed = message_apply_status(
+        message_id=message.pk,
+        status=status,
+        at=inbound.occurred_at,
+        error_code=inbound.error_code,
+        error_reason=reason,
+    )
+    if not changed:
+        return "unchanged"
+    message.refresh_from_db()
+    send_event_on_commit(live.MESSAGE_STATUS, live.message_status_payload(message))
+    return "applied"
+
+
+def message_assign_provider_id(*, message_id: int, provider_message_id: str) -> Message:
+    """The provider accepted our message and gave it an id: store it, then apply any statuses
+    that arrived before we knew the id."""
+    with transaction.atomic():
+        message = Message.objects.select_for_update().get(pk=message_id)
+        message.provider_message_id = provider_message_id
+        message.save(update_fields=["provider_message_id"])
+        pending = PendingStatus.objects.filter(
+            channel_account_id=message.channel_account_id,
+            provider_message_id=provider_message_id,
+        ).order_by("occurred_at", "pk")
+        for row in pending:
+            _message_take_status(
+                message,
+                InboundStatus(
+                    provider_message_id=provider_message_id,
+                    status=row.status,
+                    occurred_at=row.occurred_at,
+                    error_code=row.error_code,
+                    error_reason=row.error_reason,
+                    pricing=row.pricing,
+                ),
+            )
+            message.refresh_from_db()
+        pending.delete()
+    return message
+
+
+def contact_apply_signal(*, channel_kind: str, signal: ContactSignal) -> Contact | None:
+    """Blocked / unblocked / changed number, as the platform reports it. Unknown contacts:
+    nothing to change (returns None)."""
+    with transaction.atomic():
+        identity = (
+            ContactIdentity.objects.filter(
+                kind=signal.identity.kind, external_id=signal.identity.external_id
+            )
+            .select_related("contact")
+            .first()
+        )
+        if identity is None:
+            return None
+        contact = identity.contact
+        if signal.signal == "opted_out":
+            ContactOptOut.objects.get_or_create(
+                contact=contact, channel_kind=channel_kind, defaults={"source": signal.source[:64]}
+            )
+        elif signal.signal == "opted_in":
+            ContactOptOut.objects.filter(contact=contact, channel_kind=channel_kind).delete()
+        elif signal.signal == "number_changed" and signal.detail.get("new_identity"):
+            kind, external_id = signal.detail["new_identity"]
+            with contextlib.suppress(IntegrityError), transaction.atomic():
+                ContactIdentity.objects.create(contact=contact, kind=kind, external_id=external_id)
+        audit_record(
+            actor=None,
+            action=f"contact.{signal.signal}",
+            target=contact,
+            data={"channel_kind": channel_kind, "source": signal.source},
+        )
+    return contact
+
+
+def message_media_stored(*, message_id: int, name: str, content: bytes, mime_type: str) -> None:
+    """Keep a downloaded attachment with its message."""
+    from django.core.files.base import ContentFile
+
+    with transaction.atomic():
+        message = Message.objects.select_for_update().get(pk=message_id)
+        message.media_file.save(name, ContentFile(content), save=False)
+        message.media_status = MediaStatus.STORED
+        message.media_error = ""
+        message.media = {
+            **message.media,
+            "stored_mime_type": mime_type,
+            "stored_size": len(content),
+        }
+        message.save(update_fields=["media_file", "media_status", "media_error", "media"])
+        send_event_on_commit(live.MESSAGE_UPDATED, live.message_payload(message))
+
+
+def message_media_failed(*, message_id: int, error: str, final: bool) -> int:
+    """Count a failed download; when `final`, show it as failed (the message itself stays)."""
+    with transaction.atomic():
+        message = Message.objects.select_for_update().get(pk=message_id)
+        message.media_attempts += 1
+        message.media_error = error[:300]
+        if final:
+            message.media_status = MediaStatus.FAILED
+        message.save(update_fields=["media_attempts", "media_error", "media_status"])
+        if final:
+            send_event_on_commit(live.MESSAGE_UPDATED, live.message_payload(message))
+        return message.media_attempts

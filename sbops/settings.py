@@ -56,6 +56,11 @@ ALLOWED_HOSTS = env_list("SBOPS_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],tests
 CSRF_TRUSTED_ORIGINS = env_list("SBOPS_CSRF_TRUSTED_ORIGINS", "")
 # Public base URL as providers see it (Twilio signs the URL it called).
 PUBLIC_BASE_URL = env("SBOPS_PUBLIC_BASE_URL", "")
+# Behind a reverse proxy: believe its X-Forwarded-Proto / X-Forwarded-Host (only then).
+TRUST_PROXY = env_bool("SBOPS_TRUST_PROXY", False)
+if TRUST_PROXY:
+    USE_X_FORWARDED_HOST = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 TIME_ZONE = env("SBOPS_TIME_ZONE", "UTC")  # the business's time zone, for the UI
 USE_TZ = True
 LANGUAGE_CODE = "en-us"

@@ -58,8 +58,23 @@ def role_users(staff_user, owner_user, admin_user, outsider_user):
 
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
-    """Close connections after each async hop, so no thread keeps the test database open."""
+    """Close connections after each async hop, so no thread keeps the test database open; and
+    give each test session its own PostgreSQL test database, so two runs on one server (a
+    developer's and CI's) never drop each other's."""
+    import os
+    import tempfile
+    from pathlib import Path
+
     from django.conf import settings
 
     for database in settings.DATABASES.values():
         database["CONN_MAX_AGE"] = 0
+        if "postgresql" in database["ENGINE"]:
+            database.setdefault("TEST", {})["NAME"] = f"test_{database['NAME']}_{os.getpid()}"
+        elif "sqlite3" in database["ENGINE"]:
+            # a file in WAL mode, as in production: an in-memory shared-cache database answers
+            # concurrent writers with "table is locked" instead of waiting its turn
+            name = Path(str(database["NAME"])).stem
+            database.setdefault("TEST", {})["NAME"] = str(
+                Path(tempfile.gettempdir()) / f"sbops-test-{name}-{os.getpid()}.sqlite3"
+            )

@@ -1,0 +1,42 @@
+"""django-q2 entry points of this app: take ids, load rows, call one service."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+
+from conversations.models import Message
+from conversations.services import conversation_transition
+from conversations.states import ConversationState
+
+logger = logging.getLogger(__name__)
+
+NO_RESPONDER_REASON = "no automatic responder is configured: a person answers"
+
+
+def process_inbound(message_id: int) -> str:
+    """Decide who answers a new customer message.
+
+    Until the AI responder is installed, every message that reaches a bot-owned conversation
+    goes to the staff queue, so no customer meets silence. Returns what was done (for the task log).
+    """
+    with transaction.atomic():
+        message = Message.objects.select_related("conversation").filter(pk=message_id).first()
+        if message is None:
+            return "skipped: message no longer exists"
+        conversation = message.conversation
+        if conversation.state != ConversationState.BOT:
+            outcome = f"skipped: conversation is {conversation.state}, a person owns it"
+        else:
+            conversation_transition(
+                conversation_id=conversation.pk,
+                to_state=ConversationState.WAITING_HUMAN,
+                actor=None,
+                reason=NO_RESPONDER_REASON,
+            )
+            outcome = "queued for a human: " + NO_RESPONDER_REASON
+        Message.objects.filter(pk=message_id).update(
+            metadata={**message.metadata, "handling": outcome}
+        )
+    return outcome
