@@ -54,6 +54,15 @@ def webhook_process(
             verification=Verification.VALID,
         )
         return ProcessResult(status_code=exc.status, error=exc.reason)
+    except Exception as exc:  # a parser bug: keep a dead letter to replay after the fix
+        logger.exception("webhook %s: the %s parser failed", event.pk, event.kind)
+        reason = f"parser error: {type(exc).__name__}: {exc}"
+        webhook_event_finish(
+            event=event, outcome=WebhookOutcome.FAILED, error=reason, status_code=500
+        )
+        return ProcessResult(
+            status_code=500, error="the request could not be parsed; it is kept for replay"
+        )
     outcome = webhook_ingest(event=event, account=account, parsed=parsed)
     if outcome == WebhookOutcome.FAILED:
         # the provider retries (recording is idempotent) and the dead letter waits in the admin
@@ -143,7 +152,9 @@ def webhook_ingest(*, event: WebhookEvent, account: ChannelAccount, parsed: Pars
             logger.exception("webhook %s: contact signal failed", event.pk)
             errors.append(f"signal[{index}] {signal.signal}: {type(exc).__name__}: {exc}")
     for follow_up in parsed.follow_ups:
-        async_task(follow_up.task, account.pk, **follow_up.kwargs)
+        transaction.on_commit(
+            lambda f=follow_up: async_task(f.task, account.pk, **f.kwargs)  # type: ignore[misc]
+        )
 
     if errors:
         outcome = WebhookOutcome.FAILED

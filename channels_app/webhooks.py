@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -16,12 +17,13 @@ from django.views.decorators.csrf import csrf_exempt
 from channels_app.ingest import webhook_event_finish, webhook_process
 from channels_app.models import ChannelAccount, Verification, WebhookEvent, WebhookOutcome
 from channels_app.providers import adapter_for
-from channels_app.providers.base import SignatureInvalid, WebhookRequest
+from channels_app.providers.base import BadPayload, SignatureInvalid, WebhookRequest
 
 logger = logging.getLogger(__name__)
 
-# headers whose values are secrets: journaled as present, never in clear
+# headers and query parameters whose values are secrets: journaled as present, never in clear
 REDACTED_HEADERS = {"authorization", "cookie", "x-telegram-bot-api-secret-token"}
+REDACTED_QUERY = {"token", "hub.verify_token"}
 
 
 def snapshot(request: HttpRequest, body: bytes) -> WebhookRequest:
@@ -41,6 +43,17 @@ def public_url(request: HttpRequest) -> str:
     if settings.PUBLIC_BASE_URL:
         return settings.PUBLIC_BASE_URL.rstrip("/") + request.get_full_path()
     return request.build_absolute_uri()
+
+
+def journal_url(url: str) -> str:
+    parts = urlsplit(url)
+    if not parts.query:
+        return url
+    pairs = [
+        (key, "[redacted]" if key in REDACTED_QUERY else value)
+        for key, value in parse_qsl(parts.query, keep_blank_values=True)
+    ]
+    return urlunsplit(parts._replace(query=urlencode(pairs)))
 
 
 def journal_headers(request: WebhookRequest) -> dict[str, str]:
@@ -65,7 +78,7 @@ def webhook(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
         kind=kind[:32],
         slug=slug[:80],
         method=wrapped.method,
-        url=wrapped.url[:2000],
+        url=journal_url(wrapped.url)[:2000],
         headers=journal_headers(wrapped),
         body=b"" if too_large else body,
         body_size=max(declared, len(body)),
@@ -114,6 +127,8 @@ def webhook(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
         return finish(405, WebhookOutcome.REJECTED, f"method {request.method} not allowed")
     try:
         adapter.verify(wrapped, account)
+    except BadPayload as exc:
+        return finish(exc.status, WebhookOutcome.REJECTED, exc.reason, Verification.INVALID)
     except SignatureInvalid as exc:
         return finish(
             403, WebhookOutcome.REJECTED, f"signature check failed: {exc}", Verification.INVALID

@@ -28,7 +28,7 @@ from conversations.models import (
     PendingStatus,
 )
 from conversations.states import ConversationState, check_transition
-from conversations.text import clean_text
+from conversations.text import clean_json, clean_text
 from sbops.core.audit import audit_record
 from sbops.core.events import send_event_on_commit
 
@@ -323,6 +323,7 @@ def message_record_inbound(
     a new message, a revoke of one is ignored (returns (None, False)).
     After commit: the inbox event, and the `process_inbound` task for new messages.
     """
+    _inbound_clean(inbound)
     with transaction.atomic():
         existing = _message_by_provider_id(channel_account_id, inbound.provider_message_id)
         if existing:
@@ -378,6 +379,19 @@ def message_record_inbound(
     return message, True
 
 
+def _inbound_clean(inbound: InboundMessage) -> None:
+    """Whatever an adapter passes on, nothing the database refuses gets through (NUL, lone
+    surrogates, NaN) and nothing overflows an id column."""
+    inbound.provider_message_id = clean_text(inbound.provider_message_id)[:255]
+    inbound.edit_of = clean_text(inbound.edit_of)[:255]
+    inbound.revoke_of = clean_text(inbound.revoke_of)[:255]
+    inbound.language = clean_text(inbound.language)[:16]
+    inbound.media = clean_json(inbound.media)  # type: ignore[assignment]
+    inbound.metadata = clean_json(inbound.metadata)  # type: ignore[assignment]
+    inbound.thread_message_ids = [clean_text(item)[:255] for item in inbound.thread_message_ids]
+    inbound.thread_tokens = [clean_text(item)[:64] for item in inbound.thread_tokens]
+
+
 def _message_by_provider_id(channel_account_id: int, provider_message_id: str) -> Message | None:
     if not provider_message_id:
         return None
@@ -387,16 +401,34 @@ def _message_by_provider_id(channel_account_id: int, provider_message_id: str) -
 
 
 def _message_apply_edit(original: Message, inbound: InboundMessage) -> Message:
+    """Apply an edit or a revoke once: a redelivered edit, or an older edit arriving after a
+    newer one, changes nothing (the original is locked while this is decided)."""
+    original = Message.objects.select_for_update().get(pk=original.pk)
     now = inbound.sent_at
-    history = list(original.metadata.get("edits", []))
+    applied = list(original.metadata.get("edit_ids", []))
+    if inbound.provider_message_id in applied:
+        return original
+    applied.append(inbound.provider_message_id)
     if inbound.revoke_of:
-        original.revoked_at = now
-        fields = ["revoked_at"]
+        original.revoked_at = original.revoked_at or now
+        original.metadata = {**original.metadata, "edit_ids": applied}
+        fields = ["revoked_at", "metadata"]
+    elif original.edited_at and now <= original.edited_at:
+        # older than the text we show: keep it in the history only
+        history = [
+            *original.metadata.get("edits", []),
+            {"body": clean_text(inbound.body), "replaced_at": now.isoformat(), "late": True},
+        ]
+        original.metadata = {**original.metadata, "edits": history, "edit_ids": applied}
+        fields = ["metadata"]
     else:
-        history.append({"body": original.body, "replaced_at": now.isoformat()})
+        history = [
+            *original.metadata.get("edits", []),
+            {"body": original.body, "replaced_at": now.isoformat()},
+        ]
         original.body = clean_text(inbound.body)
         original.edited_at = now
-        original.metadata = {**original.metadata, "edits": history}
+        original.metadata = {**original.metadata, "edits": history, "edit_ids": applied}
         fields = ["body", "edited_at", "metadata"]
     original.save(update_fields=fields)
     send_event_on_commit(live.MESSAGE_UPDATED, live.message_payload(original))
@@ -448,6 +480,10 @@ def message_status_record(*, channel_account_id: int, inbound: InboundStatus) ->
     A status for a message not recorded yet is kept (PendingStatus) and applied when the
     message gets its provider id. Statuses only move forward (see STATUS_RANK).
     """
+    inbound.provider_message_id = clean_text(inbound.provider_message_id)[:255]
+    inbound.error_code = clean_text(inbound.error_code)[:32]
+    inbound.error_reason = clean_text(inbound.error_reason)[:500]
+    inbound.pricing = clean_json(inbound.pricing)  # type: ignore[assignment]
     with transaction.atomic():
         message = _message_by_provider_id(channel_account_id, inbound.provider_message_id)
         if message is None:
@@ -539,7 +575,11 @@ def contact_apply_signal(*, channel_kind: str, signal: ContactSignal) -> Contact
                 contact=contact, channel_kind=channel_kind, defaults={"source": signal.source[:64]}
             )
         elif signal.signal == "opted_in":
-            ContactOptOut.objects.filter(contact=contact, channel_kind=channel_kind).delete()
+            # an unblock lifts only what the platform itself set, never a STOP or staff's word
+            platform = signal.source.split(":", 1)[0] + ":"
+            ContactOptOut.objects.filter(
+                contact=contact, channel_kind=channel_kind, source__startswith=platform
+            ).delete()
         elif signal.signal == "number_changed" and signal.detail.get("new_identity"):
             kind, external_id = signal.detail["new_identity"]
             with contextlib.suppress(IntegrityError), transaction.atomic():

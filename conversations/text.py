@@ -17,3 +17,17 @@ def clean_text(value: str) -> str:
     # JSON may carry "\\ud83d" alone: valid JSON, not encodable as UTF-8
     value = value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
     return unicodedata.normalize("NFC", value)
+
+
+def clean_json(value: object) -> object:
+    """`clean_text` through a JSON-like structure (dict keys too); NaN and infinities become
+    text, since PostgreSQL's jsonb refuses them."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {clean_text(str(key)): clean_json(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [clean_json(item) for item in value]
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        return str(value)
+    return value

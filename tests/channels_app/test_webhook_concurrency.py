@@ -29,7 +29,10 @@ def account(channel_account_factory):
 
 def post_all(url: str, bodies: list[bytes]) -> list[int]:
     def post(body: bytes) -> int:
-        headers = {"Content-Type": "application/json", "X-Hub-Signature-256": sign(body, APP_SECRET)}
+        headers = {
+            "Content-Type": "application/json",
+            "X-Hub-Signature-256": sign(body, APP_SECRET),
+        }
         return httpx.post(url, content=body, headers=headers, timeout=60).status_code
 
     with ThreadPoolExecutor(max_workers=len(bodies)) as pool:

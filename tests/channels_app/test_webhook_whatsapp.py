@@ -31,7 +31,11 @@ def account(channel_account_factory):
     return channel_account_factory(
         slug="wa-main",
         config={"phone_number_id": "100000000000001"},
-        credentials={"access_token": "EAAG-test", "app_secret": APP_SECRET, "verify_token": "verify-me"},
+        credentials={
+            "access_token": "EAAG-test",
+            "app_secret": APP_SECRET,
+            "verify_token": "verify-me",
+        },
     )
 
 
@@ -87,7 +91,11 @@ KINDS = [
     ("reaction", ContentKind.REACTION, "\U0001f44d"),
     ("unsupported", ContentKind.UNSUPPORTED, ""),
     ("order", ContentKind.ORDER, "Bitte schnell"),
-    ("system_number_changed", ContentKind.SYSTEM, "Lena changed from 4915112345678 to 4915199999999"),
+    (
+        "system_number_changed",
+        ContentKind.SYSTEM,
+        "Lena changed from 4915112345678 to 4915199999999",
+    ),
 ]
 
 
@@ -273,14 +281,18 @@ def test_a_played_voice_note_counts_as_read(client, account, our_reply):
     assert our_reply.played_at is not None
 
 
-def test_an_async_131047_marks_the_message_failed_because_the_window_closed(client, account, our_reply):
+def test_an_async_131047_marks_the_message_failed_because_the_window_closed(
+    client, account, our_reply
+):
     deliver(client, account, load_fixture("whatsapp", "status_sent"))
     deliver(client, account, load_fixture("whatsapp", "status_failed_window"))
     assert status_of(our_reply) == DeliveryStatus.FAILED
     assert (our_reply.error_code, our_reply.error_reason) == ("131047", "24-hour window closed")
 
 
-def test_a_status_that_beats_our_own_commit_is_applied_when_the_id_arrives(client, account, conversation_factory):
+def test_a_status_that_beats_our_own_commit_is_applied_when_the_id_arrives(
+    client, account, conversation_factory
+):
     deliver(client, account, load_fixture("whatsapp", "status_delivered"))
     assert PendingStatus.objects.count() == 1
     conversation = conversation_factory(channel_account_id=account.pk, channel_kind=account.kind)
@@ -320,7 +332,9 @@ def test_a_signature_over_re_serialised_json_is_refused(client, account):
     payload = load_fixture("whatsapp", "batch")  # Arabic text: escapes differ when re-serialised
     sent = json.dumps(payload).encode()
     reserialised = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
-    response = deliver(client, account, None, body=sent, **{"X-Hub-Signature-256": sign(reserialised, APP_SECRET)})
+    response = deliver(
+        client, account, None, body=sent, **{"X-Hub-Signature-256": sign(reserialised, APP_SECRET)}
+    )
     assert response.status_code == 403
     assert Message.objects.count() == 0
 
@@ -335,14 +349,24 @@ def test_a_replayed_old_payload_records_nothing_new(client, account):
 
 def test_wrong_content_type_gets_415(client, account):
     body = json.dumps(load_fixture("whatsapp", "text")).encode()
-    response = post_raw(client, account, body, content_type="text/plain", headers={"X-Hub-Signature-256": sign(body, APP_SECRET)})
+    response = post_raw(
+        client,
+        account,
+        body,
+        content_type="text/plain",
+        headers={"X-Hub-Signature-256": sign(body, APP_SECRET)},
+    )
     assert response.status_code == 415
     assert last_event().outcome == WebhookOutcome.FAILED
 
 
 @pytest.mark.parametrize(
     ("body", "reason"),
-    [(b"{not json", "malformed JSON"), (b"[1, 2]", "must be an object"), (b'"text"', "must be an object")],
+    [
+        (b"{not json", "malformed JSON"),
+        (b"[1, 2]", "must be an object"),
+        (b'"text"', "must be an object"),
+    ],
 )
 def test_unreadable_json_gets_400_with_the_reason(client, account, body, reason):
     response = deliver(client, account, None, body=body)
@@ -363,7 +387,9 @@ def test_a_10_mb_body_gets_413_and_is_journaled(client, account):
 
 
 def test_unknown_or_disabled_accounts_get_404_and_a_journal_row(client, account):
-    response = client.post("/webhooks/whatsapp_cloud/nobody/", data=b"{}", content_type="application/json")
+    response = client.post(
+        "/webhooks/whatsapp_cloud/nobody/", data=b"{}", content_type="application/json"
+    )
     assert response.status_code == 404
     assert last_event().outcome == WebhookOutcome.REJECTED
     account.enabled = False
@@ -405,3 +431,73 @@ def test_nul_and_lone_surrogates_are_cleaned_and_the_raw_body_kept(client, accou
 def test_combining_marks_are_stored_in_nfc(client, account):
     deliver(client, account, text_payload("Cafe\u0301"))
     assert Message.objects.get().body == "Caf\u00e9"
+
+
+def test_nul_inside_structured_content_does_not_lose_the_message(client, account):
+    payload = load_fixture("whatsapp", "location")
+    location = payload["entry"][0]["changes"][0]["value"]["messages"][0]["location"]
+    location["name"] = "Filiale\u0000 Mitte"
+    location["address"] = "Alexanderplatz \ud83d 1"
+    assert deliver(client, account, payload).status_code == 200
+    message = Message.objects.get()
+    assert message.metadata["location"]["name"] == "Filiale Mitte"
+    assert message.metadata["location"]["address"] == "Alexanderplatz \ufffd 1"
+
+
+def test_an_older_edit_arriving_late_does_not_replace_a_newer_one(client, account):
+    deliver(client, account, load_fixture("whatsapp", "text"))
+    newer = load_fixture("whatsapp", "edit")
+    newer_message = newer["entry"][0]["changes"][0]["value"]["messages"][0]
+    newer_message.update(id="wamid.EDIT02", timestamp="1767225900")
+    newer_message["edit"]["message"]["text"]["body"] = "the newest text"
+    deliver(client, account, newer)
+    deliver(client, account, load_fixture("whatsapp", "edit"))  # older, arrives late
+    deliver(client, account, load_fixture("whatsapp", "edit"))  # and redelivered
+    message = Message.objects.get()
+    assert message.body == "the newest text"
+    assert len(message.metadata["edits"]) == 2
+
+
+def test_secrets_in_the_query_string_never_reach_the_journal(client, account):
+    client.get(
+        webhook_url(account),
+        {"hub.mode": "subscribe", "hub.verify_token": "verify-me", "hub.challenge": "42"},
+    )
+    event = last_event()
+    assert "verify-me" not in event.url
+    assert "hub.challenge=42" in event.url
+
+
+def test_a_dead_letter_is_replayed_from_the_admin_after_a_fix(
+    client, account, admin_user, monkeypatch
+):
+    import channels_app.ingest as ingest
+
+    def broken(**kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(ingest, "message_record_inbound", broken)
+    response = deliver(client, account, load_fixture("whatsapp", "text"))
+    assert response.status_code == 500  # so Meta retries too
+    event = last_event()
+    assert event.outcome == WebhookOutcome.FAILED
+    assert "database went away" in event.error
+    assert Message.objects.count() == 0
+
+    monkeypatch.undo()  # the fix
+    client.force_login(admin_user)
+    response = client.post(
+        "/admin/channels_app/webhookevent/",
+        {"action": "replay_selected", "_selected_action": [event.pk]},
+        follow=True,
+    )
+    assert "Replayed: 1 accepted" in response.content.decode()
+    event.refresh_from_db()
+    assert (event.outcome, event.replay_count) == (WebhookOutcome.ACCEPTED, 1)
+    assert Message.objects.get().body == "Hallo, wo ist meine Bestellung #4711?"
+
+
+def test_staff_cannot_replay_or_read_the_journal(client, account, staff_user):
+    deliver(client, account, load_fixture("whatsapp", "text"))
+    client.force_login(staff_user)
+    assert client.get("/admin/channels_app/webhookevent/").status_code == 403
