@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.http import HttpRequest
 
+from channels_app.admin_actions import register_telegram_webhooks
 from channels_app.forms import ChannelAccountForm
 from channels_app.ingest import webhook_replay
 from channels_app.models import CREDENTIAL_FIELDS, ChannelAccount, WebhookEvent
@@ -26,6 +27,7 @@ class ChannelAccountAdmin(ExportableAdmin):
     list_filter = ("kind", "enabled", "uses_sandbox")
     search_fields = ("name", "slug", "address")
     prepopulated_fields = {"slug": ("name",)}
+    actions = [register_telegram_webhooks]
 
     @admin.display(description="credentials")
     def credentials_status(self, obj: ChannelAccount) -> str:

@@ -129,7 +129,9 @@ def webhook_ingest(*, event: WebhookEvent, account: ChannelAccount, parsed: Pars
             summary["messages"] += 1
             if message is not None and message.media:
                 message_id = message.pk
-                transaction.on_commit(lambda m=message_id: async_task(DOWNLOAD_MEDIA_TASK, m))
+                transaction.on_commit(
+                    lambda m=message_id: async_task(DOWNLOAD_MEDIA_TASK, m, timeout=120)
+                )
         else:
             summary["duplicates"] += 1
     for index, status in enumerate(parsed.statuses):

@@ -275,7 +275,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("SBOPS_LOG_LEVEL", "INFO")},
-    "loggers": {"django_q": {"level": env("SBOPS_TASK_LOG_LEVEL", "WARNING")}},
+    "loggers": {
+        "django_q": {"level": env("SBOPS_TASK_LOG_LEVEL", "WARNING")},
+        # httpx logs request URLs, and Telegram's carry the bot token
+        "httpx": {"level": "WARNING"},
+    },
 }
 
 from sbops.core.export_formats import CSV, JSON, XLSX  # noqa: E402

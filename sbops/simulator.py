@@ -7,7 +7,6 @@ provider account. Only sandbox accounts are offered: it never fakes traffic on a
 
 from __future__ import annotations
 
-import base64
 import json
 import secrets
 import time
@@ -27,6 +26,7 @@ from django.template.response import TemplateResponse
 from channels_app.models import ChannelAccount, WebhookEvent
 from conversations.models import ChannelKind, Contact, IdentityKind, Message
 from sbops.core.roles import user_is_staff_member
+from sbops.sandbox_media import SandboxUnavailable
 
 IDENTITY_FOR_KIND = {
     ChannelKind.WHATSAPP_CLOUD: IdentityKind.WHATSAPP,
@@ -313,7 +313,11 @@ async def simulator(request: HttpRequest) -> HttpResponse:
     if not await sync_to_async(form.is_valid)():
         return await sync_to_async(_render)(request, form, None)
     base_url = request.build_absolute_uri("/")
-    outgoing = await sync_to_async(_prepare)(form.cleaned_data, base_url)
+    try:
+        outgoing = await sync_to_async(_prepare)(form.cleaned_data, base_url)
+    except SandboxUnavailable as exc:
+        form.add_error("attachment", str(exc))
+        return await sync_to_async(_render)(request, form, None)
     async with httpx.AsyncClient(timeout=30) as client:
         response = await client.post(
             base_url.rstrip("/") + outgoing.path, content=outgoing.body, headers=outgoing.headers
@@ -332,6 +336,7 @@ def _prepare(data: dict[str, Any], base_url: str) -> Outgoing:
 
         upload = data["attachment"]
         media = sandbox_store_media(
+            account=account,
             content=upload.read(),
             mime_type=upload.content_type or "application/octet-stream",
             filename=upload.name,
@@ -375,7 +380,3 @@ def _render(request: HttpRequest, form: SimulatorForm, result: dict | None) -> H
         request, "sbops/simulator.html", {"form": form, "result": result, "nav": "simulator"}
     )
     return response.render()
-
-
-def b64(content: bytes) -> str:
-    return base64.b64encode(content).decode()

@@ -25,3 +25,4 @@ __all__ = [
     "default_router",
     "route",
 ]
+from . import fakes  # noqa: E402, F401  (registers the provider fakes on the default router)

@@ -49,3 +49,39 @@ def test_an_existing_customer_writes_again_on_telegram(demo, live_server, page):
 def test_the_simulator_is_for_staff_only(demo, live_server, page, outsider_user):
     page.goto(live_server.url + "/simulator/")
     assert "/admin/login/" in page.url
+
+
+@pytest.mark.parametrize(
+    ("account_label", "address"),
+    [
+        ("Casa Lumbre WhatsApp (WhatsApp Cloud API)", "+34600111222"),
+        ("Casa Lumbre Telegram (Telegram)", "700100200"),
+        ("Casa Lumbre WhatsApp (Twilio) (WhatsApp (Twilio))", "+5511900001111"),
+    ],
+)
+def test_a_voice_note_goes_through_the_sandbox_and_is_downloaded(
+    demo, live_server, page, sandbox, settings, tmp_path, account_label, address
+):
+    from channels_app.tasks import download_media
+    from conversations.models import ContentKind, MediaStatus
+
+    settings.SANDBOX_URL = sandbox.url
+    voice = tmp_path / "note.ogg"
+    voice.write_bytes(b"OggS\x00\x02" + bytes(range(256)) * 40)
+    admin_login(page, live_server.url, "staff", "staff-demo-pass")
+    page.goto(live_server.url + "/simulator/")
+    page.select_option("#id_account", label=account_label)
+    page.fill("#id_name", "Voice Customer")
+    page.fill("#id_address", address)
+    page.set_input_files("#id_attachment", {"name": "note.ogg", "mimeType": "audio/ogg", "buffer": voice.read_bytes()})
+    page.click("button[type=submit]")
+    page.wait_for_selector("#result")
+    assert "Delivered to the webhook" in page.inner_text("#result"), page.inner_text("#result")
+
+    message = Message.objects.get(conversation__contact__display_name="Voice Customer")
+    assert message.content_kind == ContentKind.AUDIO
+    assert message.media_status == MediaStatus.PENDING
+    download_media(message.pk)  # what the worker runs after the webhook's commit
+    message.refresh_from_db()
+    assert message.media_status == MediaStatus.STORED, message.media_error
+    assert message.media_file.read() == voice.read_bytes()
