@@ -26,7 +26,7 @@ from django.template.response import TemplateResponse
 from channels_app.models import ChannelAccount, WebhookEvent
 from conversations.models import ChannelKind, Contact, IdentityKind, Message
 from sbops.core.roles import user_is_staff_member
-from sbops.sandbox_media import SandboxUnavailable
+from sbops.sandbox_media import SandboxUnavailable, sandbox_store_media
 
 IDENTITY_FOR_KIND = {
     ChannelKind.WHATSAPP_CLOUD: IdentityKind.WHATSAPP,
@@ -332,8 +332,6 @@ def _prepare(data: dict[str, Any], base_url: str) -> Outgoing:
     account = data["account"]
     media = None
     if data.get("attachment"):
-        from sbops.sandbox_media import sandbox_store_media
-
         upload = data["attachment"]
         media = sandbox_store_media(
             account=account,

@@ -73,7 +73,10 @@ def test_a_voice_note_goes_through_the_sandbox_and_is_downloaded(
     page.select_option("#id_account", label=account_label)
     page.fill("#id_name", "Voice Customer")
     page.fill("#id_address", address)
-    page.set_input_files("#id_attachment", {"name": "note.ogg", "mimeType": "audio/ogg", "buffer": voice.read_bytes()})
+    page.set_input_files(
+        "#id_attachment",
+        {"name": "note.ogg", "mimeType": "audio/ogg", "buffer": voice.read_bytes()},
+    )
     page.click("button[type=submit]")
     page.wait_for_selector("#result")
     assert "Delivered to the webhook" in page.inner_text("#result"), page.inner_text("#result")

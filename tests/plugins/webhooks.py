@@ -22,8 +22,18 @@ def webhook_url(account: Any) -> str:
     return f"/webhooks/{account.kind}/{account.slug}/"
 
 
-def post_raw(client: Any, account: Any, body: bytes, *, content_type: str, headers: dict[str, str] | None = None, query: str = ""):
+def post_raw(
+    client: Any,
+    account: Any,
+    body: bytes,
+    *,
+    content_type: str,
+    headers: dict[str, str] | None = None,
+    query: str = "",
+):
     """POST exact bytes (the signature is over them) with extra headers."""
     url = webhook_url(account) + (f"?{query}" if query else "")
-    extra = {f"HTTP_{name.upper().replace('-', '_')}": value for name, value in (headers or {}).items()}
+    extra = {
+        f"HTTP_{name.upper().replace('-', '_')}": value for name, value in (headers or {}).items()
+    }
     return client.generic("POST", url, data=body, content_type=content_type, **extra)

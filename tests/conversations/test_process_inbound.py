@@ -1,0 +1,43 @@
+"""Every customer message ends answered, queued for a person, or skipped with a reason."""
+
+import pytest
+
+from conversations.models import Author, Direction
+from conversations.services import conversation_transition, message_create
+from conversations.states import ConversationState
+from conversations.tasks import NO_RESPONDER_REASON, process_inbound
+
+pytestmark = pytest.mark.django_db
+
+
+def inbound(conversation):
+    return message_create(
+        conversation=conversation, direction=Direction.INBOUND, author=Author.CUSTOMER, body="hola"
+    )
+
+
+def test_without_a_responder_the_customer_goes_to_the_staff_queue(conversation):
+    message = inbound(conversation)
+    outcome = process_inbound(message.pk)
+    conversation.refresh_from_db()
+    message.refresh_from_db()
+    assert conversation.state == ConversationState.WAITING_HUMAN
+    assert conversation.escalation_reason == NO_RESPONDER_REASON
+    assert message.metadata["handling"] == outcome
+    assert outcome.startswith("queued for a human")
+
+
+def test_a_conversation_a_person_owns_is_left_to_them_with_the_reason(conversation, staff_user):
+    conversation_transition(
+        conversation_id=conversation.pk, to_state=ConversationState.HUMAN, actor=staff_user
+    )
+    message = inbound(conversation)
+    outcome = process_inbound(message.pk)
+    conversation.refresh_from_db()
+    assert conversation.state == ConversationState.HUMAN
+    assert conversation.assigned_to == staff_user
+    assert outcome == "skipped: conversation is human, a person owns it"
+
+
+def test_a_message_deleted_meanwhile_is_skipped_with_a_reason(db):
+    assert process_inbound(987654) == "skipped: message no longer exists"
