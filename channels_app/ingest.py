@@ -8,13 +8,11 @@ records only what is still missing (recording is idempotent).
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from django.db import transaction
 from django.db.models import F
-from django.http import HttpResponse
 from django.utils import timezone
 from django_q.tasks import async_task
 
@@ -32,76 +30,57 @@ logger = logging.getLogger(__name__)
 DOWNLOAD_MEDIA_TASK = "channels_app.tasks.download_media"
 
 
-@dataclass
-class ProcessResult:
-    status_code: int
-    error: str = ""
-    response: HttpResponse | None = None  # the provider's expected acknowledgement
+class IngestIncomplete(Exception):
+    """Some items of a journaled request could not be recorded; the task is retried."""
 
 
-def webhook_process(
-    *, event: WebhookEvent, account: ChannelAccount, request: WebhookRequest, adapter: Any
-) -> ProcessResult:
-    """Parse and record a verified request: on arrival, and again when a dead letter is replayed."""
-    try:
-        parsed = adapter.parse(request, account)
-    except BadPayload as exc:
-        webhook_event_finish(
-            event=event,
-            outcome=WebhookOutcome.FAILED,
-            error=exc.reason,
-            status_code=exc.status,
-            verification=Verification.VALID,
-        )
-        return ProcessResult(status_code=exc.status, error=exc.reason)
-    except Exception as exc:  # a parser bug: keep a dead letter to replay after the fix
-        logger.exception("webhook %s: the %s parser failed", event.pk, event.kind)
-        reason = f"parser error: {type(exc).__name__}: {exc}"
-        webhook_event_finish(
-            event=event, outcome=WebhookOutcome.FAILED, error=reason, status_code=500
-        )
-        return ProcessResult(
-            status_code=500, error="the request could not be parsed; it is kept for replay"
-        )
-    outcome = webhook_ingest(event=event, account=account, parsed=parsed)
-    if outcome == WebhookOutcome.FAILED:
-        # the provider retries (recording is idempotent) and the dead letter waits in the admin
-        event.status_code = 500
-        event.save(update_fields=["status_code"])
-        return ProcessResult(
-            status_code=500, error="some items could not be recorded; see the journal"
-        )
-    response = adapter.acknowledge(request, parsed)
-    event.status_code = response.status_code
-    event.save(update_fields=["status_code"])
-    return ProcessResult(status_code=response.status_code, response=response)
-
-
-def webhook_replay(*, event: WebhookEvent, actor: Any) -> str:
-    """Run a journaled, verified request through parsing and recording again (after a fix).
-
-    Only requests whose signature was valid on arrival are replayed; the signature is not
-    checked again (secrets may have rotated since). Returns the new outcome.
-    """
-    from channels_app.providers import adapter_for
-
-    if event.verification != Verification.VALID or event.account is None:
-        raise ValueError("only verified requests of a known account can be replayed")
-    adapter = adapter_for(event.kind)
-    request = WebhookRequest(
+def journaled_request(event: WebhookEvent) -> WebhookRequest:
+    """The request as it arrived (secret headers and query values are redacted in the journal;
+    parsing needs neither)."""
+    return WebhookRequest(
         method=event.method,
         url=event.url,
         headers=dict(event.headers),
         body=bytes(event.body),
         query=parse_qs(urlsplit(event.url).query, keep_blank_values=True),
     )
+
+
+def webhook_record_journaled(*, event: WebhookEvent) -> str:
+    """Parse a verified, journaled request and record what it carries. Returns the outcome.
+
+    Runs in the worker for every queued request, and again for a replayed dead letter.
+    Recording is idempotent, so running it twice records nothing twice.
+    """
+    from channels_app.providers import adapter_for
+
+    if event.verification != Verification.VALID or event.account is None:
+        raise ValueError("only verified requests of a known account are recorded")
+    try:
+        parsed = adapter_for(event.kind).parse(journaled_request(event), event.account)
+    except BadPayload as exc:
+        webhook_event_finish(event=event, outcome=WebhookOutcome.FAILED, error=exc.reason)
+        return event.outcome
+    except Exception as exc:  # a parser bug: keep the dead letter to replay after the fix
+        logger.exception("webhook %s: the %s parser failed", event.pk, event.kind)
+        reason = f"parser error: {type(exc).__name__}: {exc}"
+        webhook_event_finish(event=event, outcome=WebhookOutcome.FAILED, error=reason)
+        return event.outcome
+    return webhook_ingest(event=event, account=event.account, parsed=parsed)
+
+
+def webhook_replay(*, event: WebhookEvent, actor: Any) -> str:
+    """Record a journaled, verified request again, after a fix. Returns the new outcome.
+
+    The signature is not checked again (secrets may have rotated since it was verified).
+    """
+    if event.verification != Verification.VALID or event.account is None:
+        raise ValueError("only verified requests of a known account can be replayed")
     WebhookEvent.objects.filter(pk=event.pk).update(replay_count=F("replay_count") + 1)
     event.refresh_from_db()
-    webhook_process(event=event, account=event.account, request=request, adapter=adapter)
-    audit_record(
-        actor=actor, action="webhook.replayed", target=event, data={"outcome": event.outcome}
-    )
-    return event.outcome
+    outcome = webhook_record_journaled(event=event)
+    audit_record(actor=actor, action="webhook.replayed", target=event, data={"outcome": outcome})
+    return outcome
 
 
 def webhook_ingest(*, event: WebhookEvent, account: ChannelAccount, parsed: ParsedWebhook) -> str:

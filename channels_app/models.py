@@ -56,7 +56,7 @@ class ChannelAccount(models.Model):
 
 
 class WebhookOutcome(models.TextChoices):
-    RECEIVED = "received", "Received (not processed yet)"
+    RECEIVED = "received", "Queued for recording"
     ACCEPTED = "accepted", "Accepted"
     REJECTED = "rejected", "Rejected"
     IGNORED = "ignored", "Ignored (nothing we handle)"

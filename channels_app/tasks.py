@@ -1,6 +1,7 @@
 """django-q2 entry points of this app: take ids, load rows, make the outside call, call one service.
 
-Queued by dotted path (`channels_app.tasks.<name>`) from `channels_app.ingest` after commit.
+Queued by dotted path (`channels_app.tasks.<name>`): by the webhook endpoint, by
+`channels_app.ingest` after commit, and by the schedules (`sbops schedules`).
 """
 
 from __future__ import annotations
@@ -16,10 +17,13 @@ from django_q.models import Schedule
 from django_q.tasks import schedule
 
 from channels_app import telegram_api
+from channels_app.ingest import IngestIncomplete, webhook_record_journaled
 from channels_app.media import MediaUnavailable, fetch_media
-from channels_app.models import ChannelAccount
+from channels_app.models import ChannelAccount, WebhookEvent, WebhookOutcome
+from channels_app.webhooks import INGEST_TIMEOUT_SECONDS, INGEST_WEBHOOK_TASK
 from conversations.models import MediaStatus, Message
 from conversations.services import message_media_failed, message_media_stored
+from sbops.core.queue import enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -121,3 +125,40 @@ def register_telegram_webhook(account_id: int, url: str) -> Any:
     """
     account = ChannelAccount.objects.get(pk=account_id)
     return telegram_api.set_webhook(account, url)
+
+
+# --- webhooks -------------------------------------------------------------------------------
+
+STALLED_AFTER = timedelta(minutes=5)
+
+
+def ingest_webhook(event_id: int) -> str:
+    """Record what a journaled webhook request carries (queued by the endpoint).
+
+    Items that fail leave the row a dead letter and raise, so the broker tries again later
+    (recording is idempotent); after the last attempt the dead letter waits for staff.
+    """
+    event = WebhookEvent.objects.select_related("account").filter(pk=event_id).first()
+    if event is None:
+        return "skipped: the journal row no longer exists"
+    if event.outcome not in (WebhookOutcome.RECEIVED, WebhookOutcome.FAILED):
+        return f"skipped: already {event.outcome}"
+    outcome = webhook_record_journaled(event=event)
+    if outcome == WebhookOutcome.FAILED:
+        raise IngestIncomplete(f"webhook {event_id}: {event.error}")
+    return outcome
+
+
+def requeue_stalled_webhooks() -> int:
+    """Queue again requests journaled but still unrecorded after STALLED_AFTER (a worker that
+    died mid-task, or a push to Redis lost with its process). Scheduled every minute."""
+    cutoff = timezone.now() - STALLED_AFTER
+    stalled = list(
+        WebhookEvent.objects.filter(outcome=WebhookOutcome.RECEIVED, received_at__lt=cutoff)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:500]
+    )
+    for event_id in stalled:
+        with transaction.atomic():
+            enqueue(INGEST_WEBHOOK_TASK, event_id, timeout=INGEST_TIMEOUT_SECONDS)
+    return len(stalled)

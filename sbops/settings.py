@@ -133,8 +133,11 @@ DATABASE_URL = env("DATABASE_URL", f"sqlite:///{DATA_DIR / 'sbops.sqlite3'}")
 DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True),
 }
+# Keep connections between requests under a WSGI server (gunicorn) at scale; under the ASGI
+# server of the embedded default Django advises against it, hence 0 unless asked.
+CONN_MAX_AGE = env_int("SBOPS_DB_CONN_MAX_AGE", 0 if DATABASE_URL.startswith("sqlite") else 60)
+DATABASES["default"]["CONN_MAX_AGE"] = CONN_MAX_AGE
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = dict(SQLITE_OPTIONS)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -169,6 +172,7 @@ else:
     DATABASES["channels"] = {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": CHANNELS_DB_PATH,
+        "CONN_MAX_AGE": CONN_MAX_AGE,
         "OPTIONS": dict(SQLITE_OPTIONS),
     }
     DATABASE_ROUTERS = ["sbops.core.dbrouter.ChannelLayerRouter"]

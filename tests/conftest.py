@@ -25,6 +25,26 @@ register(factories.MessageFactory)
 
 
 @pytest.fixture(autouse=True)
+def webhook_recording_inline(request, monkeypatch):
+    """The webhook endpoint queues the recording of each request for the worker. In tests the
+    worker's function runs at once, in this process (as django-q2's sync mode would), so a test
+    posts a webhook and looks at what was recorded. Tests marked `real_queue` keep the queue."""
+    if request.node.get_closest_marker("real_queue"):
+        return
+    import logging
+
+    from django.utils.module_loading import import_string
+
+    def run_now(task: str, *args, timeout: int | None = None, **kwargs) -> None:
+        try:
+            import_string(task)(*args, **kwargs)
+        except Exception:  # a worker logs a failed task and carries on; so does this
+            logging.getLogger("tests.worker").exception("task %s failed", task)
+
+    monkeypatch.setattr("channels_app.webhooks.enqueue", run_now)
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Role users are made for many tests; the production hasher would dominate the run."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

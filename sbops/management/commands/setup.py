@@ -15,4 +15,5 @@ class Command(BaseCommand):
                 verbosity=options["verbosity"] - 1 if options["verbosity"] else 0,
             )
         call_command("createcachetable")
+        call_command("schedules")
         self.stdout.write(self.style.SUCCESS("databases ready"))

@@ -1,0 +1,31 @@
+"""Queueing a django-q2 task so that it exists exactly when the caller's data does.
+
+With the ORM broker on the same database (the embedded default), the task row is inserted
+inside the caller's transaction: one commit holds both, so a crash can never leave data
+without its task, nor a task without its data. With Redis, the task is pushed after commit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django_q.conf import Conf
+from django_q.tasks import async_task
+
+
+def broker_shares_database() -> bool:
+    return bool(Conf.ORM) and Conf.ORM == "default"
+
+
+def enqueue(task: str, *args: Any, timeout: int | None = None, **kwargs: Any) -> None:
+    """Queue `task` (a dotted path) with JSON-safe arguments, bound to the current transaction."""
+    options = {"timeout": timeout} if timeout else {}
+
+    def push() -> None:
+        async_task(task, *args, **options, **kwargs)
+
+    if broker_shares_database() and transaction.get_connection().in_atomic_block:
+        push()
+    else:
+        transaction.on_commit(push)
