@@ -4,17 +4,20 @@ Serves the project with gunicorn sync workers (how DESIGN.md serves webhooks at 
 fresh database per backend, and measures in the same run, against the same server and
 database, alternating the order to spread noise:
   - webhook: `POST /webhooks/whatsapp_cloud/demo-whatsapp/`, correctly signed WhatsApp text
-    messages, each with a wamid of its own, from a handful of senders (verify, journal, parse,
-    record idempotently, queue `process_inbound`, 200);
+    messages, each with a wamid of its own, from a handful of senders (verify, read the body,
+    journal it and queue its recording in one transaction, 200);
   - baseline: `POST /bench/bare/`, a Django view that inserts one row and answers 200.
 The ratio webhook/bare (throughput) is what to watch; the goal is >= 0.5.
 
-Then checks that nothing was lost (one message per webhook request sent, one task queued per
-message), and fires 1,000 concurrent POSTs of ONE signed payload: exactly one message, one
-contact, one conversation, one task; every request answered 200 and journaled.
+Then fires 1,000 concurrent POSTs of ONE signed payload; then records every queued request
+as the worker does (8 threads at once, so the duplicates race in the recording), and checks
+that nothing was lost (one message per webhook request sent, one `process_inbound` task per
+message) and that the 1,000 duplicates made exactly one message, contact, conversation and
+task, every request answered 200 and journaled.
 
 The task queue is the embedded default's (django-q2 ORM broker, in the database under test);
-REDIS_URL is ignored. No worker runs, so queued tasks stay queued and can be counted.
+REDIS_URL is ignored. No cluster runs, so the follow-up tasks stay queued and can be counted.
+Connections persist between requests (SBOPS_DB_CONN_MAX_AGE=60), as under gunicorn at scale.
 "srv CPU ms/req" is the gunicorn workers' CPU per request, steadier than req/s when other
 work shares the machine. The client is raw sockets with pre-built requests in a few
 processes; when `wrk` is on PATH the bare endpoint is measured with it too, as a check that
@@ -399,6 +402,42 @@ def gunicorn(env: dict[str, str], tmp: Path, workers: int, app: str) -> Iterator
                 process.kill()
 
 
+# What the worker does with each queued request, run here by 8 threads at once so that the
+# 1,000 duplicates race each other in the recording as they would across worker processes.
+DRAIN = """
+import json, time
+from concurrent.futures import ThreadPoolExecutor
+from django.db import close_old_connections, connection
+from channels_app.models import WebhookEvent
+from channels_app.tasks import ingest_webhook
+
+def record(pk):
+    try:
+        return ingest_webhook(pk)
+    except Exception as exc:
+        return "error: " + type(exc).__name__
+    finally:
+        connection.close()
+
+pending = list(WebhookEvent.objects.filter(outcome="received").values_list("pk", flat=True))
+started = time.monotonic()
+with ThreadPoolExecutor(8) as pool:
+    outcomes = list(pool.map(record, pending))
+elapsed = time.monotonic() - started
+summary = {}
+for outcome in outcomes:
+    summary[outcome] = summary.get(outcome, 0) + 1
+print("BENCH-DRAIN " + json.dumps({"requests": len(pending), "seconds": round(elapsed, 2), "outcomes": summary}))
+"""
+
+
+def drain(env: dict[str, str]) -> dict:
+    """Record every queued request, as the worker would."""
+    out = manage(env, "shell", "-c", DRAIN, timeout=900).stdout
+    line = next(line for line in out.splitlines() if line.startswith("BENCH-DRAIN "))
+    return json.loads(line.removeprefix("BENCH-DRAIN "))
+
+
 SHELL_COUNTS = """
 import json
 from django.db.models import Count, Sum
@@ -481,14 +520,17 @@ def measure_backend(backend: str, base_env: dict[str, str], args, app_secret: st
     )
     duplicates = [signed(dup_body, f"{WEBHOOK_PATH}?bench={dup_tag}", app_secret)] * args.duplicates
     load = {"connections": args.concurrency, "processes": args.clients}
-    dup_workers = args.dup_workers or args.workers
+    # SQLite has one writer at a time: the embedded default serves it from one process, and
+    # more processes only queue on its lock; PostgreSQL is served as at scale
+    workers = args.sqlite_workers if backend == "sqlite" else args.workers
+    dup_workers = args.dup_workers or workers
 
     with tempfile.TemporaryDirectory(prefix=f"sbops-bench-{backend}-") as tmp_name:
         tmp = Path(tmp_name)
         started = time.monotonic()
         with database(backend, base_env, tmp) as env:
             print(f"[{backend}] database ready in {time.monotonic() - started:.0f}s", flush=True)
-            with gunicorn(env, tmp, args.workers, args.wsgi) as server:
+            with gunicorn(env, tmp, workers, args.wsgi) as server:
                 master = server.master
                 run_load(server.port, warmup_webhooks, **load)
                 run_load(server.port, bare_requests(warm), **load)
@@ -501,14 +543,21 @@ def measure_backend(backend: str, base_env: dict[str, str], args, app_secret: st
                         (webhook if name == "webhook" else bare).add(result)
                 wrk_rps = wrk_bare(server, args.concurrency) if args.wrk else None
                 print(f"[{backend}] load done; {args.duplicates} duplicates …", flush=True)
-                if dup_workers == args.workers:
+                if dup_workers == workers:
                     duplicate = post_duplicates(server, duplicates, args)
                 log = server.log()
-            if dup_workers != args.workers:
+            if dup_workers != workers:
                 with gunicorn(env, tmp, dup_workers, args.wsgi) as server:
                     duplicate = post_duplicates(server, duplicates, args)
                     log += server.log()
             sent = warm + rounds * per_round
+            drained = drain(env)
+            rate = drained["requests"] / max(drained["seconds"], 0.001)
+            print(
+                f"[{backend}] worker recorded {drained['requests']} queued requests in "
+                f"{drained['seconds']}s ({rate:.0f}/s, 8 threads): {drained['outcomes']}",
+                flush=True,
+            )
             lost_check = counts(
                 env,
                 prefix=f"wamid.bench.{run}.load.",
@@ -624,7 +673,7 @@ def report(results: list[BackendResult], args) -> None:
     print()
     print(
         f"requests per endpoint: {args.requests} (+{args.warmup} warm-up), "
-        f"concurrency {args.concurrency}, gunicorn sync -w {args.workers}, "
+        f"concurrency {args.concurrency}, gunicorn sync -w {args.sqlite_workers} (sqlite) / -w {args.workers} (postgres), "
         f"{args.clients} client processes, {args.rounds} alternating rounds"
     )
     header = f"{'backend':<9} {'endpoint':<8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'srv CPU ms/req':>15} {'non-200':>8}"
@@ -656,7 +705,7 @@ def report(results: list[BackendResult], args) -> None:
         dup, load = r.dup_check, r.duplicate
         print(
             f"[{r.backend}] duplicates: {load.count} POSTs of one wamid over {args.dup_connections} "
-            f"connections to {args.dup_workers or args.workers} sync workers in {load.wall:.1f}s: statuses {dict(load.statuses)}; "
+            f"connections to {args.dup_workers or (args.sqlite_workers if r.backend == 'sqlite' else args.workers)} sync workers in {load.wall:.1f}s: statuses {dict(load.statuses)}; "
             f"messages with that wamid {dup['messages']}, journaled {dup['journaled']} "
             f"{dup['outcomes']}, recorded new {dup['recorded_new']} / duplicate "
             f"{dup['recorded_duplicate']}, contacts {dup['contacts']}, conversations "
@@ -678,7 +727,10 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=1500, help="timed requests per endpoint")
     parser.add_argument("--concurrency", type=int, default=8, help="concurrent connections")
     parser.add_argument("--backends", default="sqlite,postgres")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (postgres)")
+    parser.add_argument(
+        "--sqlite-workers", type=int, default=1, help="gunicorn sync workers on SQLite (one writer)"
+    )
     parser.add_argument("--clients", type=int, default=2, help="client processes")
     parser.add_argument("--rounds", type=int, default=4, help="alternating rounds per endpoint")
     parser.add_argument("--warmup", type=int, default=100, help="warm-up requests per endpoint")
@@ -708,6 +760,7 @@ def main() -> int:
         SBOPS_DEBUG="0",
         SBOPS_SECRET_KEY=base_env.get("SBOPS_SECRET_KEY") or "bench-" + secrets.token_hex(32),
         SBOPS_LOG_LEVEL="WARNING",
+        SBOPS_DB_CONN_MAX_AGE="60",
     )
     base_env.setdefault("SBOPS_ENCRYPTION_KEYS", base_env["SBOPS_SECRET_KEY"])
     # the signer and the demo secret come from the project itself

@@ -6,6 +6,7 @@ from channels_app.forms import ChannelAccountForm
 from channels_app.ingest import webhook_replay
 from channels_app.models import CREDENTIAL_FIELDS, ChannelAccount, WebhookEvent
 from channels_app.resources import ChannelAccountResource, WebhookEventResource
+from channels_app.selectors import forget_webhook_accounts
 from conversations.models import Conversation
 from sbops.core.admin_base import ExportableAdmin, ReadOnlyAdmin
 
@@ -28,6 +29,10 @@ class ChannelAccountAdmin(ExportableAdmin):
     search_fields = ("name", "slug", "address")
     prepopulated_fields = {"slug": ("name",)}
     actions = [register_telegram_webhooks]
+
+    def save_model(self, request: HttpRequest, obj: ChannelAccount, form, change: bool) -> None:  # type: ignore[no-untyped-def]
+        super().save_model(request, obj, form, change)
+        forget_webhook_accounts()  # this process sees the edit at once; others within seconds
 
     @admin.display(description="credentials")
     def credentials_status(self, obj: ChannelAccount) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 
 from channels_app.models import ChannelAccount
+from channels_app.selectors import forget_webhook_accounts
 from sbops.core.audit import audit_record
 
 
@@ -37,6 +38,7 @@ def channel_account_upsert(
         account.enabled = enabled
         account.full_clean()
         account.save()
+        transaction.on_commit(forget_webhook_accounts)
         # secret values never go into the audit row, only which ones were set
         audit_record(
             actor=actor,

@@ -21,6 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from channels_app.models import ChannelAccount, Verification, WebhookEvent, WebhookOutcome
 from channels_app.providers import adapter_for
 from channels_app.providers.base import BadPayload, SignatureInvalid, WebhookRequest
+from channels_app.selectors import channel_account_for_webhook
 from sbops.core.queue import enqueue
 
 INGEST_WEBHOOK_TASK = "channels_app.tasks.ingest_webhook"
@@ -98,7 +99,7 @@ def webhook(request: HttpRequest, kind: str, slug: str) -> HttpResponse:
     gets its 200 as soon as the raw request and its task are durable, however busy we are.
     """
     adapter = adapter_for(kind)
-    account = ChannelAccount.objects.filter(kind=kind, slug=slug).first()
+    account = channel_account_for_webhook(kind, slug)
     limit = adapter.max_body_bytes if adapter else 64 * 1024
     declared = _declared_length(request)
     too_large = declared > limit

@@ -280,7 +280,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("SBOPS_LOG_LEVEL", "INFO")},
     "loggers": {
-        "django_q": {"level": env("SBOPS_TASK_LOG_LEVEL", "WARNING")},
+        "django-q": {"level": env("SBOPS_TASK_LOG_LEVEL", "WARNING")},
         # httpx logs request URLs, and Telegram's carry the bot token
         "httpx": {"level": "WARNING"},
     },

@@ -45,6 +45,16 @@ def webhook_recording_inline(request, monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def fresh_webhook_accounts():
+    """Each test has its own accounts: none may come from another test's cache."""
+    from channels_app.selectors import forget_webhook_accounts
+
+    forget_webhook_accounts()
+    yield
+    forget_webhook_accounts()
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Role users are made for many tests; the production hasher would dominate the run."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

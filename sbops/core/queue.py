@@ -7,11 +7,15 @@ without its task, nor a task without its data. With Redis, the task is pushed af
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from django.db import transaction
+from django_q.brokers import Broker, get_broker
 from django_q.conf import Conf
 from django_q.tasks import async_task
+
+_local = threading.local()
 
 
 def broker_shares_database() -> bool:
@@ -20,12 +24,20 @@ def broker_shares_database() -> bool:
 
 def enqueue(task: str, *args: Any, timeout: int | None = None, **kwargs: Any) -> None:
     """Queue `task` (a dotted path) with JSON-safe arguments, bound to the current transaction."""
-    options = {"timeout": timeout} if timeout else {}
+    options: dict[str, Any] = {"timeout": timeout} if timeout else {}
 
     def push() -> None:
-        async_task(task, *args, **options, **kwargs)
+        async_task(task, *args, broker=_broker(), **options, **kwargs)
 
     if broker_shares_database() and transaction.get_connection().in_atomic_block:
         push()
     else:
         transaction.on_commit(push)
+
+
+def _broker() -> Broker:
+    """One broker per thread, not one per task: building one costs more than the insert."""
+    broker = getattr(_local, "broker", None)
+    if broker is None:
+        broker = _local.broker = get_broker()
+    return broker
