@@ -41,6 +41,7 @@ lint: $(INSTALLED)
 
 bench: $(INSTALLED)
 	$(PY) benchmarks/event_latency.py
+	$(PY) benchmarks/ingest.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
