@@ -40,3 +40,22 @@ def process_inbound(message_id: int) -> str:
             metadata={**message.metadata, "handling": outcome}
         )
     return outcome
+
+
+PENDING_STATUS_LIFETIME_DAYS = 8  # WhatsApp retries a webhook for 7 days
+
+
+def expire_pending_statuses() -> int:
+    """Forget statuses that never found their message: after a week they belong to messages
+    that are not ours (another system sharing the number). Scheduled daily; returns how many."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from conversations.models import PendingStatus
+
+    cutoff = timezone.now() - timedelta(days=PENDING_STATUS_LIFETIME_DAYS)
+    deleted, _ = PendingStatus.objects.filter(created_at__lt=cutoff).delete()
+    if deleted:
+        logger.info("forgot %s statuses for messages that never appeared", deleted)
+    return deleted

@@ -41,3 +41,24 @@ def test_a_conversation_a_person_owns_is_left_to_them_with_the_reason(conversati
 
 def test_a_message_deleted_meanwhile_is_skipped_with_a_reason(db):
     assert process_inbound(987654) == "skipped: message no longer exists"
+
+
+def test_statuses_that_never_find_their_message_are_forgotten_after_a_week(db):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from conversations.models import PendingStatus
+    from conversations.tasks import expire_pending_statuses
+
+    now = timezone.now()
+    for days in (1, 9):
+        row = PendingStatus.objects.create(
+            channel_account_id=1,
+            provider_message_id=f"wamid.{days}",
+            status="read",
+            occurred_at=now,
+        )
+        PendingStatus.objects.filter(pk=row.pk).update(created_at=now - timedelta(days=days))
+    assert expire_pending_statuses() == 1
+    assert list(PendingStatus.objects.values_list("provider_message_id", flat=True)) == ["wamid.1"]

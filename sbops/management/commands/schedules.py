@@ -9,6 +9,11 @@ SCHEDULES = (
         "schedule_type": Schedule.MINUTES,
         "minutes": 1,
     },
+    {
+        "name": "expire pending statuses",
+        "func": "conversations.tasks.expire_pending_statuses",
+        "schedule_type": Schedule.DAILY,
+    },
 )
 
 
