@@ -6,6 +6,7 @@ from conversations.models import (
     ContactOptOut,
     Conversation,
     Message,
+    OptOutKeyword,
     PendingStatus,
 )
 from conversations.resources import (
@@ -14,6 +15,7 @@ from conversations.resources import (
     ContactResource,
     ConversationResource,
     MessageResource,
+    OptOutKeywordResource,
 )
 from sbops.core.admin_base import ExportableAdmin, ImportExportAdmin, ReadOnlyAdmin
 
@@ -149,3 +151,14 @@ class PendingStatusAdmin(ReadOnlyAdmin):
     )
     list_filter = ("status",)
     search_fields = ("provider_message_id",)
+
+
+@admin.register(OptOutKeyword)
+class OptOutKeywordAdmin(ImportExportAdmin):
+    """Whole-message words that opt a customer out (or back in), per language."""
+
+    resource_classes = [OptOutKeywordResource]
+    list_display = ("keyword", "language", "action", "enabled")
+    list_filter = ("action", "language", "enabled")
+    search_fields = ("keyword",)
+    list_editable = ("enabled",)

@@ -300,3 +300,32 @@ class PendingStatus(models.Model):
 
     def __str__(self) -> str:
         return f"{self.status} for {self.provider_message_id}"
+
+
+class KeywordAction(models.TextChoices):
+    OPT_OUT = "opt_out", "Opt out"
+    OPT_IN = "opt_in", "Opt back in"
+
+
+class OptOutKeyword(models.Model):
+    """A whole message that means "stop messaging me" (or "start again"), per language.
+
+    Matched against the customer's entire message, case- and accent-insensitively, so that
+    "Stop!" counts and "don't stop the music" does not. Editable in the admin.
+    """
+
+    keyword = models.CharField(max_length=40)
+    language = models.CharField(max_length=16, blank=True, help_text="empty: any language")
+    action = models.CharField(
+        max_length=8, choices=KeywordAction.choices, default=KeywordAction.OPT_OUT
+    )
+    enabled = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["keyword", "language"], name="optout_keyword_once")
+        ]
+        ordering = ["action", "language", "keyword"]
+
+    def __str__(self) -> str:
+        return f"{self.keyword} ({self.language or 'any'}): {self.get_action_display()}"

@@ -1,6 +1,13 @@
 from import_export import resources
 
-from conversations.models import Contact, ContactIdentity, ContactOptOut, Conversation, Message
+from conversations.models import (
+    Contact,
+    ContactIdentity,
+    ContactOptOut,
+    Conversation,
+    Message,
+    OptOutKeyword,
+)
 
 
 class ContactResource(resources.ModelResource):
@@ -29,3 +36,12 @@ class ConversationResource(resources.ModelResource):
 class MessageResource(resources.ModelResource):
     class Meta:
         model = Message
+
+
+class OptOutKeywordResource(resources.ModelResource):
+    class Meta:
+        model = OptOutKeyword
+        import_id_fields = ("keyword", "language")
+        exclude = ("id",)
+        skip_unchanged = True
+        report_skipped = True

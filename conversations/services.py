@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import functools
+import operator
 from datetime import datetime
 from typing import Any
 
@@ -23,6 +25,7 @@ from conversations.models import (
     Conversation,
     DeliveryStatus,
     Direction,
+    KeywordAction,
     MediaStatus,
     Message,
     PendingStatus,
@@ -623,3 +626,37 @@ def message_media_failed(*, message_id: int, error: str, final: bool) -> int:
         if final:
             send_event_on_commit(live.MESSAGE_UPDATED, live.message_payload(message))
         return message.media_attempts
+
+
+# sources of an opt-out that the customer's own "START" lifts (a Telegram block is lifted by
+# unblocking, and staff's word by staff)
+LIFTED_BY_KEYWORD = ("keyword:", "twilio:")
+
+
+def contact_keyword_opt(*, message: Message, action: str, keyword: str) -> bool:
+    """Apply a customer's STOP / START on the channel the message came by. Returns whether
+    anything changed (a repeated STOP changes nothing, so it is confirmed only once)."""
+    with transaction.atomic():
+        contact = message.conversation.contact
+        kind = message.channel_kind
+        if action == KeywordAction.OPT_OUT:
+            _row, changed = ContactOptOut.objects.get_or_create(
+                contact=contact, channel_kind=kind, defaults={"source": f"keyword:{keyword}"[:64]}
+            )
+        else:
+            lifted = ContactOptOut.objects.filter(contact=contact, channel_kind=kind).filter(
+                functools.reduce(operator.or_, (Q(source__startswith=p) for p in LIFTED_BY_KEYWORD))
+            )
+            changed = bool(lifted.delete()[0])
+        if changed:
+            audit_record(
+                actor=None,
+                action=f"contact.{action}",
+                target=contact,
+                data={
+                    "channel_kind": kind,
+                    "source": f"keyword:{keyword}",
+                    "message_id": message.pk,
+                },
+            )
+    return changed

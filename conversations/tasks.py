@@ -6,8 +6,9 @@ import logging
 
 from django.db import transaction
 
-from conversations.models import Message
-from conversations.services import conversation_transition
+from conversations.keywords import keyword_match
+from conversations.models import Author, KeywordAction, Message
+from conversations.services import contact_keyword_opt, conversation_transition
 from conversations.states import ConversationState
 
 logger = logging.getLogger(__name__)
@@ -26,7 +27,16 @@ def process_inbound(message_id: int) -> str:
         if message is None:
             return "skipped: message no longer exists"
         conversation = message.conversation
-        if conversation.state != ConversationState.BOT:
+        match = keyword_match(message.body) if message.author == Author.CUSTOMER else None
+        if match:
+            changed = contact_keyword_opt(
+                message=message, action=match.action, keyword=match.keyword
+            )
+            verb = "opted out" if match.action == KeywordAction.OPT_OUT else "opted back in"
+            outcome = f"skipped: the customer {verb} with the keyword {match.keyword}"
+            if not changed:
+                outcome += " (already so: no second confirmation)"
+        elif conversation.state != ConversationState.BOT:
             outcome = f"skipped: conversation is {conversation.state}, a person owns it"
         else:
             conversation_transition(
