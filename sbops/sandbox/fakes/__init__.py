@@ -19,3 +19,7 @@ from . import media_store, telegram, twilio, whatsapp
 from .media_store import MediaStore, StoredMedia
 
 __all__ = ["MediaStore", "StoredMedia", "media_store", "telegram", "twilio", "whatsapp"]
+from . import scripts  # noqa: E402, F401, I001  (scripts, /sandbox-script, /sandbox-sends)
+from . import telegram_send  # noqa: E402, F401, I001  (Bot API sendMessage)
+from . import twilio_send  # noqa: E402, F401, I001  (Messages.json, Calls.json)
+from . import whatsapp_send  # noqa: E402, F401, I001  (Graph send, message_templates)
