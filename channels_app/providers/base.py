@@ -9,6 +9,7 @@ can be replayed exactly as it arrived.
 from __future__ import annotations
 
 import hmac
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -53,6 +54,19 @@ class WebhookRequest:
     def query_value(self, name: str) -> str:
         values = self.query.get(name) or [""]
         return values[0]
+
+    def json_object(self, text: str | None = None) -> dict[str, Any]:
+        """The body as a JSON object (`text`: the body already decoded from its charset).
+        415 unless the body is declared JSON; 400 with the reason if it is not an object."""
+        if self.content_type != "application/json":
+            raise BadPayload(f"expected application/json, got {self.content_type or 'none'}", 415)
+        try:
+            payload = json.loads(self.body if text is None else text)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise BadPayload(f"malformed JSON: {exc}") from exc
+        if not isinstance(payload, dict):
+            raise BadPayload(f"the JSON body must be an object, not {type(payload).__name__}")
+        return payload
 
     def form(self) -> dict[str, list[str]]:
         """The url-encoded body; blank values kept (Twilio signs them too)."""

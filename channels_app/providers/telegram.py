@@ -5,7 +5,6 @@ Reference: shared/reference/platforms.md, section B.
 
 from __future__ import annotations
 
-import json
 import math
 from typing import Any
 
@@ -14,7 +13,6 @@ from django.http import HttpResponse
 
 from channels_app.providers.base import (
     DEFAULT_MAX_BODY,
-    BadPayload,
     FollowUp,
     ParsedWebhook,
     SignatureInvalid,
@@ -108,16 +106,7 @@ class TelegramAdapter:
             raise SignatureInvalid(f"{SECRET_HEADER} does not match the account's secret token")
 
     def parse(self, request: WebhookRequest, account: Any) -> ParsedWebhook:
-        if request.content_type != "application/json":
-            raise BadPayload(
-                f"expected application/json, got {request.content_type or 'none'}", 415
-            )
-        try:
-            update = json.loads(request.body)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise BadPayload(f"malformed JSON: {exc}") from exc
-        if not isinstance(update, dict):
-            raise BadPayload(f"the JSON body must be an object, not {type(update).__name__}")
+        update = request.json_object()
         parsed = ParsedWebhook()
         update_id = update.get("update_id")
         kinds = [key for key in update if key != "update_id"]

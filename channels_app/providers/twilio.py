@@ -376,12 +376,7 @@ def _params(request: WebhookRequest) -> dict[str, list[str]]:
     if request.content_type == FORM_CONTENT_TYPE:
         return request.form()
     if request.content_type == "application/json" and request.query_value(BODY_HASH_PARAM):
-        try:
-            payload = json.loads(request.body)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise BadPayload(f"malformed JSON: {exc}") from exc
-        if not isinstance(payload, dict):
-            raise BadPayload(f"the JSON body must be an object, not {type(payload).__name__}")
+        payload = request.json_object()
         return {str(name): _as_strings(value) for name, value in payload.items()}
     raise BadPayload(f"expected {FORM_CONTENT_TYPE}, got {request.content_type or 'none'}", 415)
 

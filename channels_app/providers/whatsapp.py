@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from typing import Any
 
 from django.http import HttpResponse
@@ -73,16 +72,7 @@ class WhatsAppCloudAdapter:
             raise SignatureInvalid("X-Hub-Signature-256 does not match the body")
 
     def parse(self, request: WebhookRequest, account: Any) -> ParsedWebhook:
-        if request.content_type != "application/json":
-            raise BadPayload(
-                f"expected application/json, got {request.content_type or 'none'}", 415
-            )
-        try:
-            payload = json.loads(request.body)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise BadPayload(f"malformed JSON: {exc}") from exc
-        if not isinstance(payload, dict):
-            raise BadPayload(f"the JSON body must be an object, not {type(payload).__name__}")
+        payload = request.json_object()
         parsed = ParsedWebhook()
         if payload.get("object") != "whatsapp_business_account":
             parsed.ignored.append(f"object {payload.get('object')!r}")
