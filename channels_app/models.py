@@ -117,3 +117,122 @@ class WebhookEvent(models.Model):
     @property
     def is_dead_letter(self) -> bool:
         return self.outcome == WebhookOutcome.FAILED
+
+
+class SendOutcome(models.TextChoices):
+    """What one attempt to hand a message to its provider came to (by the provider's code)."""
+
+    SENT = "sent", "Sent (accepted by the provider)"
+    RETRY = "retry", "Retry later"
+    RATE_LIMITED = "rate_limited", "Rate limited: waiting"
+    WINDOW_CLOSED = "window_closed", "24-hour window closed"
+    OPTED_OUT = "opted_out", "Recipient opted out"
+    RECIPIENT_INVALID = "recipient_invalid", "Recipient invalid"
+    ACCOUNT_BROKEN = "account_broken", "Channel account broken"
+    FAILED = "failed", "Failed permanently"
+    IN_FLIGHT = "in_flight", "In flight (no answer recorded yet)"
+
+
+class DeliveryAttempt(models.Model):
+    """One try at handing an outbound message to its provider, written BEFORE the call.
+
+    The idempotency key travels with the request where the provider echoes it back (WhatsApp
+    `biz_opaque_callback_data`, the Twilio status callback URL), so an attempt whose answer was
+    lost in a crash can be reconciled from the provider's status instead of sent again.
+    """
+
+    message = models.ForeignKey(
+        "conversations.Message", on_delete=models.CASCADE, related_name="delivery_attempts"
+    )
+    number = models.PositiveSmallIntegerField()
+    idempotency_key = models.CharField(max_length=80, unique=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(
+        max_length=20, choices=SendOutcome.choices, default=SendOutcome.IN_FLIGHT
+    )
+    provider_message_id = models.CharField(max_length=255, blank=True)
+    error_code = models.CharField(max_length=32, blank=True)
+    error_reason = models.CharField(max_length=500, blank=True)
+    wait_seconds = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["message", "number"], name="attempt_number_once")
+        ]
+        ordering = ["message", "number"]
+
+    def __str__(self) -> str:
+        return f"attempt {self.number} of message {self.message_id}: {self.outcome}"
+
+
+class TemplateCategory(models.TextChoices):
+    MARKETING = "MARKETING", "Marketing"
+    UTILITY = "UTILITY", "Utility"
+    AUTHENTICATION = "AUTHENTICATION", "Authentication"
+
+
+class TemplateParameterFormat(models.TextChoices):
+    POSITIONAL = "POSITIONAL", "Positional ({{1}}, {{2}}, …)"
+    NAMED = "NAMED", "Named ({{first_name}}, …)"
+
+
+class TemplateStatus(models.TextChoices):
+    """Meta's template statuses (reference A6). Only APPROVED can be sent."""
+
+    APPROVED = "APPROVED", "Approved"
+    PENDING = "PENDING", "Pending review"
+    REJECTED = "REJECTED", "Rejected"
+    PAUSED = "PAUSED", "Paused (low quality)"
+    DISABLED = "DISABLED", "Disabled"
+    IN_APPEAL = "IN_APPEAL", "In appeal"
+    PENDING_DELETION = "PENDING_DELETION", "Pending deletion"
+    DELETED = "DELETED", "Deleted (no longer listed by WhatsApp)"
+    LIMIT_EXCEEDED = "LIMIT_EXCEEDED", "Limit exceeded"
+    ARCHIVED = "ARCHIVED", "Archived"
+    FLAGGED = "FLAGGED", "Flagged"
+    REINSTATED = "REINSTATED", "Reinstated"
+    LOCKED = "LOCKED", "Locked"
+
+
+class MessageTemplate(models.Model):
+    """A WhatsApp message template of one account, as Meta last described it.
+
+    Written only by the sync (`channels_app.template_sync`) and the status webhook; `enabled`
+    is our own switch on top of Meta's status. Rows are never deleted by the sync: a template
+    Meta no longer lists is marked DELETED, so messages sent with it keep their reference.
+    """
+
+    account = models.ForeignKey(
+        ChannelAccount, on_delete=models.CASCADE, related_name="message_templates"
+    )
+    provider_template_id = models.CharField(max_length=64, blank=True, db_index=True)
+    name = models.CharField(max_length=512)
+    language = models.CharField(max_length=16)
+    category = models.CharField(max_length=32, choices=TemplateCategory.choices)
+    status = models.CharField(max_length=32, choices=TemplateStatus.choices)
+    parameter_format = models.CharField(
+        max_length=16,
+        choices=TemplateParameterFormat.choices,
+        default=TemplateParameterFormat.POSITIONAL,
+    )
+    components = models.JSONField(default=list, blank=True)
+    quality = models.CharField(max_length=16, blank=True, help_text="GREEN, YELLOW, RED, UNKNOWN")
+    rejection_reason = models.CharField(max_length=64, blank=True)
+    enabled = models.BooleanField(
+        default=True, help_text="Our own switch: a disabled template is never sent."
+    )
+    last_synced_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "name", "language"], name="message_template_unique_per_account"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.language})"

@@ -17,6 +17,7 @@ from django_q.models import Schedule
 from django_q.tasks import schedule
 
 from channels_app import telegram_api
+from channels_app.delivery import deliver_message
 from channels_app.ingest import IngestIncomplete, webhook_record_journaled
 from channels_app.media import MediaUnavailable, fetch_media
 from channels_app.models import ChannelAccount, WebhookEvent, WebhookOutcome
@@ -162,3 +163,11 @@ def requeue_stalled_webhooks() -> int:
         with transaction.atomic():
             enqueue(INGEST_WEBHOOK_TASK, event_id, timeout=INGEST_TIMEOUT_SECONDS)
     return len(stalled)
+
+
+# --- delivery ---------------------------------------------------------------------------------
+
+
+def deliver(message_id: int) -> str:
+    """Deliver one outbound message through the one choke point (channels_app.delivery)."""
+    return deliver_message(message_id)

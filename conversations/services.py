@@ -34,6 +34,7 @@ from conversations.states import ConversationState, check_transition
 from conversations.text import clean_json, clean_text
 from sbops.core.audit import audit_record
 from sbops.core.events import send_event_on_commit
+from sbops.core.queue import enqueue
 
 # timestamp field set when a message reaches each status
 STATUS_TIME_FIELD = {
@@ -660,3 +661,77 @@ def contact_keyword_opt(*, message: Message, action: str, keyword: str) -> bool:
                 },
             )
     return changed
+
+
+# --- Outbound: every reply, bot or staff, goes out through one delivery task ------------------
+
+DELIVER_TASK = "channels_app.tasks.deliver"
+DELIVER_TIMEOUT_SECONDS = 90
+
+
+def message_queue_outbound(
+    *,
+    conversation: Conversation,
+    body: str,
+    author: str,
+    actor: Any,
+    bot_tier: str = "",
+    template: dict[str, Any] | None = None,
+) -> Message:
+    """Create an outbound message and queue its delivery (the one choke point: rules,
+    throttles, retries, breakers). `template`: {"name", "language", "params"} for a WhatsApp
+    template. Staff messages name their author and are audited."""
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    with transaction.atomic():
+        message = message_create(
+            conversation=conversation,
+            direction=Direction.OUTBOUND,
+            author=author,
+            author_user=user if author == Author.STAFF else None,
+            bot_tier=bot_tier,
+            body=clean_text(body),
+            content_kind=ContentKind.TEMPLATE if template else ContentKind.TEXT,
+            metadata={"template": template} if template else {},
+        )
+        if user is not None:
+            audit_record(
+                actor=user,
+                action="message.queued",
+                target=message,
+                data={"conversation_id": conversation.pk},
+            )
+        send_event_on_commit(live.MESSAGE_CREATED, live.message_payload(message))
+        enqueue(DELIVER_TASK, message.pk, timeout=DELIVER_TIMEOUT_SECONDS)
+    return message
+
+
+def message_delivery_result(
+    *,
+    message_id: int,
+    status: str,
+    provider_message_id: str = "",
+    error_code: str = "",
+    error_reason: str = "",
+    details: dict[str, Any] | None = None,
+) -> Message:
+    """Record what delivery came to: `sent` with the provider's id (statuses that arrived
+    first are applied), or `failed` with the reason staff see. `details` (segments, encoding,
+    parts) is kept on the message."""
+    with transaction.atomic():
+        if details:
+            message = Message.objects.select_for_update().get(pk=message_id)
+            message.metadata = {
+                **message.metadata,
+                "delivery": {**message.metadata.get("delivery", {}), **details},
+            }
+            message.save(update_fields=["metadata"])
+        if provider_message_id:
+            message_assign_provider_id(
+                message_id=message_id, provider_message_id=provider_message_id
+            )
+        message_apply_status(
+            message_id=message_id, status=status, error_code=error_code, error_reason=error_reason
+        )
+        message = Message.objects.get(pk=message_id)
+        send_event_on_commit(live.MESSAGE_STATUS, live.message_status_payload(message))
+    return message

@@ -8,6 +8,7 @@ without its task, nor a task without its data. With Redis, the task is pushed af
 from __future__ import annotations
 
 import threading
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -41,3 +42,18 @@ def _broker() -> Broker:
     if broker is None:
         broker = _local.broker = get_broker()
     return broker
+
+
+def enqueue_at(task: str, *args: Any, run_at: datetime, name: str = "") -> None:
+    """Queue `task` to run at `run_at` (a one-off schedule; the cluster's scheduler checks
+    every 30 s, so use it for waits of seconds to hours, not milliseconds)."""
+    from django_q.models import Schedule
+
+    Schedule.objects.create(
+        name=(name or f"{task}{args}@{run_at.isoformat()}")[:100],
+        func=task,
+        args=repr(args) if args else None,
+        schedule_type=Schedule.ONCE,
+        repeats=1,
+        next_run=run_at,
+    )
