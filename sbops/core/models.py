@@ -40,3 +40,45 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor_label or 'system'} {self.action} {self.target_type}#{self.target_id}"
+
+
+class ThrottleState(models.Model):
+    """One rate-limit key of the resilience kit (GCRA): its theoretical arrival time.
+
+    Written only by `sbops.core.resilience` in one atomic statement per acquisition.
+    """
+
+    key = models.CharField(max_length=255, unique=True)
+    # microseconds since the epoch: integers keep the arithmetic exact across processes
+    tat_us = models.BigIntegerField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "throttle state"
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class BreakerState(models.Model):
+    """One circuit breaker of the resilience kit (per channel account or integration)."""
+
+    class State(models.TextChoices):
+        CLOSED = "closed"
+        OPEN = "open"
+        HALF_OPEN = "half_open", "half-open"
+
+    key = models.CharField(max_length=255, unique=True)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.CLOSED)
+    failures = models.PositiveIntegerField(default=0)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    # when the one half-open probe was let through; another may go once it is stale
+    probe_started_at = models.DateTimeField(null=True, blank=True)
+    last_reason = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "circuit breaker"
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.state}"
