@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.http import HttpRequest
 
 from channels_app.admin_actions import register_telegram_webhooks
+from channels_app.admin_templates import sync_whatsapp_templates
 from channels_app.forms import ChannelAccountForm
 from channels_app.ingest import webhook_replay
 from channels_app.models import CREDENTIAL_FIELDS, ChannelAccount, WebhookEvent
@@ -28,7 +29,7 @@ class ChannelAccountAdmin(ExportableAdmin):
     list_filter = ("kind", "enabled", "uses_sandbox")
     search_fields = ("name", "slug", "address")
     prepopulated_fields = {"slug": ("name",)}
-    actions = [register_telegram_webhooks]
+    actions = [register_telegram_webhooks, sync_whatsapp_templates]
 
     def save_model(self, request: HttpRequest, obj: ChannelAccount, form, change: bool) -> None:  # type: ignore[no-untyped-def]
         super().save_model(request, obj, form, change)

@@ -19,6 +19,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from billing.services import cost_record_free, cost_record_sms
 from channels_app.models import ChannelAccount, DeliveryAttempt, SendOutcome
 from channels_app.senders import sender_for
 from channels_app.senders.base import Outgoing, SendResult
@@ -205,6 +206,28 @@ def deliver_message(message_id: int) -> str:
     if result.outcome == SendOutcome.OPTED_OUT:
         _record_provider_opt_out(message, account, result)
     return _finish(message, Refusal(result.outcome, result.code, result.reason))
+
+
+def _record_send_cost(
+    message: Message, account: ChannelAccount, recipient: str, sent_ids: list[str], details: dict
+) -> None:
+    """The costs known at send time, once each (keyed by the provider's id). WhatsApp Cloud is
+    priced from the `pricing` of its status webhooks (conversations.services)."""
+    now = timezone.now()
+    common = {"conversation_id": message.conversation_id, "message_id": message.pk}
+    if account.kind == ChannelKind.TWILIO_SMS:
+        cost_record_sms(
+            source_key=f"twilio:{sent_ids[0]}",
+            occurred_at=now,
+            segments=int(details.get("sms_segments") or 1),
+            recipient_phone=recipient,
+            reported_price=details.get("price"),
+            price_unit=details.get("price_unit") or "USD",
+            **common,
+        )
+    elif account.kind == ChannelKind.TELEGRAM:
+        for provider_id in sent_ids:
+            cost_record_free(source_key=f"telegram:{provider_id}", occurred_at=now, **common)
 
 
 def _rules(message: Message, account: ChannelAccount) -> Refusal | None:

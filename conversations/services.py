@@ -13,11 +13,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django_q.tasks import async_task
 
+from billing.services import cost_record_whatsapp_message
 from conversations import live
 from conversations.inbound import ContactSignal, Identity, InboundMessage, InboundStatus
 from conversations.models import (
     STATUS_RANK,
     Author,
+    ChannelKind,
     Contact,
     ContactIdentity,
     ContactOptOut,
@@ -25,6 +27,7 @@ from conversations.models import (
     Conversation,
     DeliveryStatus,
     Direction,
+    IdentityKind,
     KeywordAction,
     MediaStatus,
     Message,
@@ -509,6 +512,19 @@ def _message_take_status(message: Message, inbound: InboundStatus) -> str:
         Message.objects.filter(pk=message.pk).update(
             provider_pricing={**message.provider_pricing, **inbound.pricing}
         )
+        if (
+            message.channel_kind == ChannelKind.WHATSAPP_CLOUD
+            and message.direction == Direction.OUTBOUND
+        ):
+            # every status repeats the pricing; the ledger row is keyed by the message, once
+            cost_record_whatsapp_message(
+                source_key=f"whatsapp:{message.provider_message_id or inbound.provider_message_id}",
+                occurred_at=inbound.occurred_at,
+                pricing=inbound.pricing,
+                recipient_phone=_recipient_phone(message),
+                conversation_id=message.conversation_id,
+                message_id=message.pk,
+            )
     status = inbound.status
     if status == "played":
         Message.objects.filter(pk=message.pk, played_at__isnull=True).update(
@@ -530,6 +546,18 @@ def _message_take_status(message: Message, inbound: InboundStatus) -> str:
     message.refresh_from_db()
     send_event_on_commit(live.MESSAGE_STATUS, live.message_status_payload(message))
     return "applied"
+
+
+def _recipient_phone(message: Message) -> str:
+    contact = message.conversation.contact
+    if contact.phone:
+        return contact.phone
+    wa_id = (
+        contact.identities.filter(kind=IdentityKind.WHATSAPP)
+        .values_list("external_id", flat=True)
+        .first()
+    )
+    return f"+{wa_id}" if wa_id else ""
 
 
 def message_assign_provider_id(*, message_id: int, provider_message_id: str) -> Message:

@@ -14,6 +14,7 @@ from django.http import HttpResponse
 from channels_app.providers.base import (
     DEFAULT_MAX_BODY,
     BadPayload,
+    FollowUp,
     ParsedWebhook,
     SignatureInvalid,
     WebhookRequest,
@@ -94,6 +95,11 @@ class WhatsAppCloudAdapter:
     def _parse_change(self, change: dict, parsed: ParsedWebhook, our_number: str) -> None:
         field = change.get("field")
         value = change.get("value") or {}
+        if field == "message_template_status_update" and isinstance(value, dict):
+            parsed.follow_ups.append(
+                FollowUp("channels_app.tasks_templates.apply_template_status", {"update": value})
+            )
+            return
         if field != "messages":
             parsed.ignored.append(f"field {field!r}")
             return

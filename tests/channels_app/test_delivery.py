@@ -12,7 +12,12 @@ from django_q.models import Schedule
 from channels_app.delivery import deliver_message
 from channels_app.models import DeliveryAttempt, SendOutcome
 from conversations.models import ContactOptOut, DeliveryStatus, Direction, IdentityKind
-from conversations.services import contact_create, conversation_for_inbound, message_create, message_queue_outbound
+from conversations.services import (
+    contact_create,
+    conversation_for_inbound,
+    message_create,
+    message_queue_outbound,
+)
 from sbops.sandbox.fakes import scripts
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -38,15 +43,29 @@ def whatsapp(channel_account_factory, sandbox, settings):
 
 
 def conversation_with(account, *, wrote_ago: timedelta | None = timedelta(minutes=5)):
-    contact = contact_create(display_name="Lena", phone="+4915112345678", identities=[(IdentityKind.WHATSAPP, "4915112345678")])
-    conversation = conversation_for_inbound(contact=contact, channel_account_id=account.pk, channel_kind=account.kind)
+    contact = contact_create(
+        display_name="Lena",
+        phone="+4915112345678",
+        identities=[(IdentityKind.WHATSAPP, "4915112345678")],
+    )
+    conversation = conversation_for_inbound(
+        contact=contact, channel_account_id=account.pk, channel_kind=account.kind
+    )
     if wrote_ago is not None:
-        message_create(conversation=conversation, direction=Direction.INBOUND, author="customer", body="hi", at=timezone.now() - wrote_ago)
+        message_create(
+            conversation=conversation,
+            direction=Direction.INBOUND,
+            author="customer",
+            body="hi",
+            at=timezone.now() - wrote_ago,
+        )
     return conversation
 
 
 def outbound(conversation, body="Ihre Bestellung ist unterwegs."):
-    return message_queue_outbound(conversation=conversation, body=body, author="bot", actor=None, bot_tier="rules")
+    return message_queue_outbound(
+        conversation=conversation, body=body, author="bot", actor=None, bot_tier="rules"
+    )
 
 
 def script(sandbox, **spec):
@@ -76,7 +95,9 @@ def test_free_form_outside_the_window_is_refused_before_any_call(whatsapp, sandb
 
 def test_nothing_goes_to_a_customer_who_opted_out(whatsapp, sandbox):
     conversation = conversation_with(whatsapp)
-    ContactOptOut.objects.create(contact=conversation.contact, channel_kind="whatsapp_cloud", source="keyword:STOP")
+    ContactOptOut.objects.create(
+        contact=conversation.contact, channel_kind="whatsapp_cloud", source="keyword:STOP"
+    )
     message = outbound(conversation)
     deliver_message(message.pk)
     message.refresh_from_db()
@@ -98,7 +119,9 @@ def test_a_rate_limited_send_waits_and_is_not_failed(whatsapp, sandbox):
     assert DeliveryAttempt.objects.count() == 2
 
 
-def test_an_expired_token_pauses_the_account_and_the_message_waits(whatsapp, sandbox, mailoutbox, settings):
+def test_an_expired_token_pauses_the_account_and_the_message_waits(
+    whatsapp, sandbox, mailoutbox, settings
+):
     settings.ADMINS = [("Ops", "ops@example.com")]
     script(sandbox, provider="whatsapp", outcome="token_expired", times=1)
     message = outbound(conversation_with(whatsapp))
@@ -116,6 +139,9 @@ def test_a_long_text_goes_in_parts_cut_between_graphemes(whatsapp, sandbox):
     body = ("Hallo 👨‍👩‍👧‍👦! " * 400).strip()  # over 4096 characters
     message = outbound(conversation_with(whatsapp), body=body)
     assert "parts" in deliver_message(message.pk)
-    bodies = [r.json()["text"]["body"] for r in sandbox.recorder.requests("/whatsapp/v25.0/100000000000001/messages")]
+    bodies = [
+        r.json()["text"]["body"]
+        for r in sandbox.recorder.requests("/whatsapp/v25.0/100000000000001/messages")
+    ]
     assert len(bodies) >= 2 and all(len(b) <= 4096 for b in bodies)
     assert all("👨‍👩‍👧‍👦" in b for b in bodies)  # no family emoji was cut in two

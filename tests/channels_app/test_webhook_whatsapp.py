@@ -211,7 +211,7 @@ def test_a_batch_records_every_message_and_status(client, account):
     assert PendingStatus.objects.filter(provider_message_id="wamid.OUR_REPLY_123").count() == 1
     summary = last_event().summary
     assert summary["messages"] == 3
-    assert any("message_template_status_update" in note for note in summary["ignored"])
+    assert not any("message_template_status_update" in note for note in summary["ignored"])
 
 
 def test_an_unreadable_message_does_not_cost_the_valid_ones(client, account):
@@ -232,10 +232,27 @@ def test_events_for_another_phone_number_of_the_app_are_ignored(client, account)
     assert last_event().outcome == WebhookOutcome.IGNORED
 
 
-@pytest.mark.parametrize("fixture", ["template_status_update", "empty_messages"])
-def test_events_we_do_not_handle_are_journaled_as_ignored(client, account, fixture):
-    assert deliver(client, account, load_fixture("whatsapp", fixture)).status_code == 200
+def test_empty_message_lists_are_journaled_as_ignored(client, account):
+    assert deliver(client, account, load_fixture("whatsapp", "empty_messages")).status_code == 200
     assert last_event().outcome == WebhookOutcome.IGNORED
+
+
+def test_a_template_status_update_is_handed_to_the_template_task(
+    client, account, monkeypatch, django_capture_on_commit_callbacks
+):
+    queued = []
+    monkeypatch.setattr(
+        "channels_app.ingest.async_task",
+        lambda task, *args, **kwargs: queued.append((task, args, kwargs)),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert (
+            deliver(client, account, load_fixture("whatsapp", "template_status_update")).status_code
+            == 200
+        )
+    assert last_event().outcome == WebhookOutcome.ACCEPTED
+    assert queued[0][0] == "channels_app.tasks_templates.apply_template_status"
+    assert queued[0][2]["update"]["event"] == "APPROVED"
 
 
 def test_an_unknown_object_is_ignored(client, account):

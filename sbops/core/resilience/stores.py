@@ -160,9 +160,12 @@ class DatabaseStore:
                 cursor.execute(f"SELECT {tat_col} FROM {table} WHERE {key_col} = %s", [key])  # noqa: S608
                 row = cursor.fetchone()
             tat = int(row[0]) if row else None
+            # the wait counts from now, not from before the two round trips: on PostgreSQL a
+            # commit takes a few ms, and a worker that overslept by that much loses slots
+            now = at_us if at_us is not None else now_us()
             if _gcra_step(tat, now, interval_us, tolerance_us, cost) is None:
                 return _wait(tat, now, interval_us, tolerance_us, cost), now
-            # the tat moved back? impossible (it only grows); the clock moved on: try again
+            # the clock moved on past the tat while we asked: try again
         return _wait(tat, now, interval_us, tolerance_us, cost), now
 
     def breaker_read(self, key: str) -> BreakerRecord:

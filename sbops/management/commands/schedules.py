@@ -10,6 +10,12 @@ SCHEDULES = (
         "minutes": 1,
     },
     {
+        "name": "sync whatsapp templates",
+        "func": "channels_app.tasks_templates.sync_all_whatsapp_templates",
+        "schedule_type": Schedule.MINUTES,
+        "minutes": 360,
+    },
+    {
         "name": "expire pending statuses",
         "func": "conversations.tasks.expire_pending_statuses",
         "schedule_type": Schedule.DAILY,
