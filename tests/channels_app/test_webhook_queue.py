@@ -64,7 +64,7 @@ def test_the_endpoint_journals_and_queues_and_the_worker_records(client, account
 
 def test_nothing_is_queued_for_a_request_that_carries_nothing_to_record(client, account, broker):
     assert (
-        deliver(client, account, load_fixture("whatsapp", "template_status_update")).status_code
+        deliver(client, account, load_fixture("whatsapp", "empty_messages")).status_code
         == 200
     )
     assert WebhookEvent.objects.get().outcome == WebhookOutcome.IGNORED
