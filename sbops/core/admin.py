@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from sbops.core.admin_base import ReadOnlyAdmin
-from sbops.core.models import AuditEntry, InboxEvent
+from sbops.core.models import AuditEntry, BreakerState, InboxEvent
 from sbops.core.resources import AuditEntryResource, InboxEventResource
 
 
@@ -21,3 +21,12 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     list_filter = ("action", "target_type")
     search_fields = ("actor_label", "action", "target_id")
     date_hierarchy = "created_at"
+
+
+@admin.register(BreakerState)
+class BreakerStateAdmin(ReadOnlyAdmin):
+    """Circuit breakers of outside calls (one per channel account): open ones hold messages back."""
+
+    list_display = ("key", "state", "failures", "opened_at", "last_reason", "updated_at")
+    list_filter = ("state",)
+    search_fields = ("key", "last_reason")
