@@ -20,10 +20,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from billing.services import cost_record_free, cost_record_sms
-from channels_app.models import ChannelAccount, DeliveryAttempt, SendOutcome
+from channels_app.models import ChannelAccount, DeliveryAttempt, MessageTemplate, SendOutcome
 from channels_app.senders import sender_for
 from channels_app.senders.base import Outgoing, SendResult
 from channels_app.text_limits import SMS_BODY, TELEGRAM_TEXT, WHATSAPP_TEXT, sms_segments, split_for
+from channels_app.whatsapp_templates import graph_components, send_refusal, validate_params
 from channels_app.window import customer_service_window
 from conversations.inbound import ContactSignal, Identity
 from conversations.models import (
@@ -153,6 +154,11 @@ def deliver_message(message_id: int) -> str:
     if wait:
         return _later(message, wait, "throttled")
 
+    template_payload = None
+    if (message.metadata or {}).get("template"):
+        template_payload, refusal = _template_payload(message, account)
+        if refusal:
+            return _finish(message, refusal)
     parts = _parts(message, account)
     attempt = _open_attempt(message)
     result = SendResult(SendOutcome.SENT)
@@ -164,7 +170,7 @@ def deliver_message(message_id: int) -> str:
             idempotency_key=f"{attempt.idempotency_key}-p{index}"
             if len(parts) > 1
             else attempt.idempotency_key,
-            template=(message.metadata or {}).get("template"),
+            template=template_payload,
             subject=message.conversation.subject,
         )
         result = sender_for(account.kind)(account, outgoing)
@@ -230,6 +236,52 @@ def _record_send_cost(
             cost_record_free(source_key=f"telegram:{provider_id}", occurred_at=now, **common)
 
 
+def _template_payload(
+    message: Message, account: ChannelAccount
+) -> tuple[dict | None, Refusal | None]:
+    """The Graph template object for a template message, or why it cannot go: only an APPROVED,
+    enabled template whose parameters pass Meta's rules is sent."""
+    spec = message.metadata["template"]
+    if account.kind != ChannelKind.WHATSAPP_CLOUD:
+        return None, Refusal(
+            SendOutcome.FAILED,
+            "template_unsupported",
+            f"templates are not sent on {account.get_kind_display()} yet",
+        )
+    template = MessageTemplate.objects.filter(
+        account=account, name=spec.get("name", ""), language=spec.get("language", "")
+    ).first()
+    if template is None:
+        return None, Refusal(
+            SendOutcome.FAILED,
+            "template_unknown",
+            f"no template {spec.get('name')!r} ({spec.get('language')}) on this account: sync the templates",
+        )
+    reason = send_refusal(template)
+    if reason:
+        return None, Refusal(SendOutcome.FAILED, "template_refused", reason)
+    params = spec.get("params") or {}
+    errors = validate_params(template, params)
+    if errors:
+        return None, Refusal(SendOutcome.FAILED, "template_params", "; ".join(errors))
+    return {
+        "name": template.name,
+        "language": template.language,
+        "components": graph_components(template, params),
+    }, None
+
+
+def window_closed_suggestions(message: Message, account: ChannelAccount) -> list[str]:
+    """Approved templates staff could send instead, the customer's language first."""
+    language = (message.conversation.contact.language or "").split("-")[0]
+    names = []
+    for template in MessageTemplate.objects.filter(account=account, enabled=True).order_by("name"):
+        if send_refusal(template) is None:
+            first = template.language.split("_")[0] == language
+            names.append((0 if first else 1, f"{template.name} ({template.language})"))
+    return [name for _rank, name in sorted(names)][:10]
+
+
 def _rules(message: Message, account: ChannelAccount) -> Refusal | None:
     contact = message.conversation.contact
     if ContactOptOut.objects.filter(contact=contact, channel_kind=account.kind).exists():
@@ -241,10 +293,16 @@ def _rules(message: Message, account: ChannelAccount) -> Refusal | None:
         now=timezone.now(),
     )
     if window.applies and not window.open and not is_template:
+        suggestions = window_closed_suggestions(message, account)
+        offer = (
+            f"; for example {', '.join(suggestions[:3])}"
+            if suggestions
+            else " (none is approved yet)"
+        )
         return Refusal(
             SendOutcome.WINDOW_CLOSED,
             "window_closed",
-            "24-hour window closed: only an approved template can go",
+            "24-hour window closed: only an approved template can go" + offer,
         )
     return None
 

@@ -20,7 +20,7 @@ from conversations.services import (
 )
 from sbops.sandbox.fakes import scripts
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, databases="__all__")
 
 
 @pytest.fixture(autouse=True)
@@ -145,3 +145,79 @@ def test_a_long_text_goes_in_parts_cut_between_graphemes(whatsapp, sandbox):
     ]
     assert len(bodies) >= 2 and all(len(b) <= 4096 for b in bodies)
     assert all("👨‍👩‍👧‍👦" in b for b in bodies)  # no family emoji was cut in two
+
+
+ORDER_UPDATE = [
+    {"type": "HEADER", "format": "TEXT", "text": "Bestellstatus"},
+    {
+        "type": "BODY",
+        "text": "Hallo {{1}}, Ihre Bestellung {{2}} ist unterwegs.",
+        "example": {"body_text": [["Lena", "#4711"]]},
+    },
+]
+
+
+@pytest.fixture
+def order_update(whatsapp):
+    from channels_app.models import MessageTemplate
+
+    return MessageTemplate.objects.create(
+        account=whatsapp,
+        name="order_update",
+        language="de",
+        category="UTILITY",
+        status="APPROVED",
+        parameter_format="POSITIONAL",
+        components=ORDER_UPDATE,
+        provider_template_id="1000000000000002",
+    )
+
+
+def template_message(conversation, params):
+    return message_queue_outbound(
+        conversation=conversation,
+        body="Hallo Lena, Ihre Bestellung #4711 ist unterwegs.",
+        author="staff",
+        actor=None,
+        template={"name": "order_update", "language": "de", "params": params},
+    )
+
+
+def test_outside_the_window_an_approved_template_goes(whatsapp, sandbox, order_update):
+    conversation = conversation_with(whatsapp, wrote_ago=timedelta(days=3))
+    message = template_message(conversation, ["Lena", "#4711"])
+    assert deliver_message(message.pk).startswith("sent as")
+    sent = sandbox.recorder.last("/whatsapp/v25.0/100000000000001/messages").json()
+    assert sent["type"] == "template"
+    assert sent["template"]["name"] == "order_update"
+    body = next(c for c in sent["template"]["components"] if c["type"] == "body")
+    assert [p["text"] for p in body["parameters"]] == ["Lena", "#4711"]
+
+
+def test_a_paused_template_is_refused_with_the_reason(whatsapp, sandbox, order_update):
+    order_update.status = "PAUSED"
+    order_update.save()
+    message = template_message(conversation_with(whatsapp, wrote_ago=None), ["Lena", "#4711"])
+    deliver_message(message.pk)
+    message.refresh_from_db()
+    assert (message.delivery_status, message.error_code) == (
+        DeliveryStatus.FAILED,
+        "template_refused",
+    )
+    assert "PAUSED" in message.error_reason
+    assert sandbox.recorder.count("/whatsapp/v25.0/100000000000001/messages") == 0
+
+
+def test_template_parameters_are_checked_before_sending(whatsapp, sandbox, order_update):
+    message = template_message(conversation_with(whatsapp, wrote_ago=None), ["Lena"])
+    deliver_message(message.pk)
+    message.refresh_from_db()
+    assert message.error_code == "template_params"
+    assert "expected 2 parameters, got 1" in message.error_reason
+
+
+def test_a_window_closed_refusal_offers_an_approved_template(whatsapp, sandbox, order_update):
+    message = outbound(conversation_with(whatsapp, wrote_ago=timedelta(hours=30)))
+    deliver_message(message.pk)
+    message.refresh_from_db()
+    assert "order_update (de)" in message.error_reason
