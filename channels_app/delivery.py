@@ -35,7 +35,7 @@ from conversations.models import (
     IdentityKind,
     Message,
 )
-from conversations.services import contact_apply_signal, message_delivery_result
+from conversations.services import attempt_key, contact_apply_signal, message_delivery_result
 from sbops.core.queue import enqueue_at
 from sbops.core.resilience import (
     TELEGRAM_CHAT,
@@ -354,7 +354,7 @@ def _open_attempt(message: Message) -> DeliveryAttempt:
     with transaction.atomic():
         number = message.delivery_attempts.count() + 1
         return DeliveryAttempt.objects.create(
-            message=message, number=number, idempotency_key=f"msg{message.pk}-a{number}"
+            message=message, number=number, idempotency_key=attempt_key(message.pk, number)
         )
 
 
@@ -387,7 +387,7 @@ def _finish(message: Message, refusal: Refusal) -> str:
             DeliveryAttempt.objects.create(
                 message=message,
                 number=number,
-                idempotency_key=f"msg{message.pk}-a{number}",
+                idempotency_key=attempt_key(message.pk, number),
                 outcome=refusal.outcome,
                 error_code=refusal.code[:32],
                 error_reason=refusal.reason[:500],

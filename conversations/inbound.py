@@ -49,6 +49,8 @@ class InboundStatus:
     error_code: str = ""
     error_reason: str = ""
     pricing: dict[str, Any] = field(default_factory=dict)
+    # our delivery attempt's key, when the provider echoes it (WhatsApp biz_opaque_callback_data)
+    attempt_key: str = ""
 
 
 @dataclass

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import operator
+import re
 from datetime import datetime
 from typing import Any
 
@@ -481,6 +482,28 @@ def _conversation_from_thread(
     )
 
 
+# a multi-part message is known by its first part's id: "-p0" or no part at all
+ATTEMPT_KEY = re.compile(r"^msg(\d+)-a(\d+)(?:-p0)?$")
+
+
+def attempt_key(message_id: int, number: int) -> str:
+    """The idempotency key of a delivery attempt; providers that echo it back let a status
+    find its message even when the send's answer was lost (the worker died mid-call)."""
+    return f"msg{message_id}-a{number}"
+
+
+def _message_by_attempt_key(channel_account_id: int, key: str) -> Message | None:
+    match = ATTEMPT_KEY.match(key or "")
+    if not match:
+        return None
+    return Message.objects.filter(
+        pk=int(match.group(1)),
+        channel_account_id=channel_account_id,
+        direction=Direction.OUTBOUND,
+        provider_message_id__isnull=True,
+    ).first()
+
+
 def message_status_record(*, channel_account_id: int, inbound: InboundStatus) -> str:
     """Apply a provider's delivery status. Returns "applied", "unchanged" or "pending".
 
@@ -493,6 +516,13 @@ def message_status_record(*, channel_account_id: int, inbound: InboundStatus) ->
     inbound.pricing = clean_json(inbound.pricing)  # type: ignore[assignment]
     with transaction.atomic():
         message = _message_by_provider_id(channel_account_id, inbound.provider_message_id)
+        if message is None and inbound.attempt_key:
+            # our send was accepted but its answer never recorded: the status tells us its id
+            lost = _message_by_attempt_key(channel_account_id, inbound.attempt_key)
+            if lost is not None:
+                message = message_assign_provider_id(
+                    message_id=lost.pk, provider_message_id=inbound.provider_message_id
+                )
         if message is None:
             PendingStatus.objects.create(
                 channel_account_id=channel_account_id,

@@ -281,6 +281,7 @@ def _status(status: dict) -> InboundStatus | None:
         or first.get("message")
         or "",
         pricing=pricing,
+        attempt_key=str(status.get("biz_opaque_callback_data") or "")[:80],
     )
 
 

@@ -221,3 +221,62 @@ def test_a_window_closed_refusal_offers_an_approved_template(whatsapp, sandbox, 
     deliver_message(message.pk)
     message.refresh_from_db()
     assert "order_update (de)" in message.error_reason
+
+
+def test_a_send_whose_answer_was_lost_is_reconciled_from_the_status_not_sent_again(
+    whatsapp, sandbox, client
+):
+    """The worker died after WhatsApp accepted the message and before we recorded it: the
+    attempt is in flight, and the status webhook (echoing our attempt key) tells us its id."""
+    import json as jsonlib
+
+    from channels_app.providers.whatsapp import sign
+    from conversations.services import attempt_key
+
+    message = outbound(conversation_with(whatsapp))
+    DeliveryAttempt.objects.create(
+        message=message, number=1, idempotency_key=attempt_key(message.pk, 1)
+    )
+    status = {
+        "object": "whatsapp_business_account",
+        "entry": [
+            {
+                "id": "1",
+                "changes": [
+                    {
+                        "field": "messages",
+                        "value": {
+                            "messaging_product": "whatsapp",
+                            "metadata": {"phone_number_id": "100000000000001"},
+                            "statuses": [
+                                {
+                                    "id": "wamid.LOST1",
+                                    "status": "delivered",
+                                    "timestamp": "1767226102",
+                                    "recipient_id": "4915112345678",
+                                    "biz_opaque_callback_data": attempt_key(message.pk, 1),
+                                }
+                            ],
+                        },
+                    }
+                ],
+            }
+        ],
+    }
+    body = jsonlib.dumps(status).encode()
+    response = client.post(
+        f"/webhooks/whatsapp_cloud/{whatsapp.slug}/",
+        data=body,
+        content_type="application/json",
+        HTTP_X_HUB_SIGNATURE_256=sign(body, "s"),
+    )
+    assert response.status_code == 200
+    message.refresh_from_db()
+    assert (message.provider_message_id, message.delivery_status) == (
+        "wamid.LOST1",
+        DeliveryStatus.DELIVERED,
+    )
+    assert deliver_message(message.pk) == "skipped: already delivered"
+    assert (
+        sandbox.recorder.count("/whatsapp/v25.0/100000000000001/messages") == 0
+    )  # never sent twice
