@@ -42,6 +42,7 @@ lint: $(INSTALLED)
 bench: $(INSTALLED)
 	$(PY) benchmarks/event_latency.py
 	$(PY) benchmarks/ingest.py
+	$(PY) benchmarks/throttle.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
