@@ -52,10 +52,16 @@ class FakeClock:
         self.now += seconds
 
 
+# The Redis store is tested on both runs: against REDIS_URL when the suite runs on the
+# scale-out set-up, else against the local Redis this machine and CI run (database 15, apart
+# from anything the console uses). Without a Redis at all these tests fail, by design.
+LOCAL_REDIS = "redis://127.0.0.1:6379/15"
+
+
 def _redis_url() -> str:
     from django.conf import settings
 
-    return settings.REDIS_URL
+    return settings.REDIS_URL or LOCAL_REDIS
 
 
 @pytest.fixture(params=["memory", "database", "redis"])
@@ -66,8 +72,6 @@ def store(request):
     elif request.param == "database":
         yield DatabaseStore()
     else:
-        if not _redis_url():
-            pytest.skip("REDIS_URL is not set")
         import redis
 
         redis_store = RedisStore(
@@ -348,8 +352,6 @@ def test_four_processes_on_one_key_never_exceed_the_limit(kind):
     from django.db import connection
 
     if kind == "redis":
-        if not _redis_url():
-            pytest.skip("REDIS_URL is not set")
         prefix = f"test-resilience-{uuid.uuid4().hex}:"
         spec = StoreSpec(kind="redis", redis_url=_redis_url(), redis_prefix=prefix)
     else:
