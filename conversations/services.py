@@ -12,7 +12,6 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django_q.tasks import async_task
 
 from billing.services import cost_record_whatsapp_message
 from conversations import live
@@ -235,6 +234,7 @@ def message_apply_status(
 # --- Ingestion: what webhooks bring in ------------------------------------------------------
 
 PROCESS_INBOUND_TASK = "conversations.tasks.process_inbound"
+PROCESS_INBOUND_TIMEOUT_SECONDS = 120
 WINDOW_CLOSED_CODES = {"131047", "63016"}  # WhatsApp Cloud, Twilio WhatsApp
 WINDOW_CLOSED_REASON = "24-hour window closed"
 
@@ -383,7 +383,7 @@ def message_record_inbound(
             Message.objects.filter(pk=message.pk).update(media_status=MediaStatus.PENDING)
         send_event_on_commit(live.MESSAGE_CREATED, live.message_payload(message))
         message_id = message.pk
-        transaction.on_commit(lambda: async_task(PROCESS_INBOUND_TASK, message_id))
+        enqueue(PROCESS_INBOUND_TASK, message_id, timeout=PROCESS_INBOUND_TIMEOUT_SECONDS)
     return message, True
 
 
