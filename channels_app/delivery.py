@@ -28,6 +28,7 @@ from channels_app.whatsapp_templates import graph_components, send_refusal, vali
 from channels_app.window import customer_service_window
 from conversations.inbound import ContactSignal, Identity
 from conversations.models import (
+    Author,
     ChannelKind,
     ContactOptOut,
     DeliveryStatus,
@@ -35,7 +36,13 @@ from conversations.models import (
     IdentityKind,
     Message,
 )
-from conversations.services import attempt_key, contact_apply_signal, message_delivery_result
+from conversations.services import (
+    attempt_key,
+    contact_apply_signal,
+    conversation_transition,
+    message_delivery_result,
+)
+from conversations.states import ConversationState
 from sbops.core.queue import enqueue_at
 from sbops.core.resilience import (
     TELEGRAM_CHAT,
@@ -282,8 +289,36 @@ def window_closed_suggestions(message: Message, account: ChannelAccount) -> list
     return [name for _rank, name in sorted(names)][:10]
 
 
+# a bot writing more than this to one customer looks like a bot farm: a person takes over
+VELOCITY_DEFAULT = (8, timedelta(minutes=5))
+
+
+def _velocity_exceeded(message: Message, account: ChannelAccount) -> bool:
+    """More bot messages to this customer on this account in the window than allowed
+    (`velocity_per_5_minutes` in the account's settings)?"""
+    if message.author != Author.BOT:
+        return False
+    limit = int((account.config or {}).get("velocity_per_5_minutes") or VELOCITY_DEFAULT[0])
+    since = timezone.now() - VELOCITY_DEFAULT[1]
+    recent = Message.objects.filter(
+        conversation__contact_id=message.conversation.contact_id,
+        channel_account_id=account.pk,
+        direction=Direction.OUTBOUND,
+        author=Author.BOT,
+        created_at__gte=since,
+    ).exclude(pk=message.pk)
+    return recent.count() >= limit
+
+
 def _rules(message: Message, account: ChannelAccount) -> Refusal | None:
     contact = message.conversation.contact
+    if _velocity_exceeded(message, account):
+        _hand_to_staff(message, "the bot wrote too often to this customer: a person decides")
+        return Refusal(
+            SendOutcome.FAILED,
+            "velocity",
+            "not sent: too many bot messages to this customer in 5 minutes; handed to staff",
+        )
     if ContactOptOut.objects.filter(contact=contact, channel_kind=account.kind).exists():
         return Refusal(SendOutcome.OPTED_OUT, "opted_out", "the customer opted out of this channel")
     is_template = bool((message.metadata or {}).get("template"))
@@ -435,6 +470,17 @@ def _pause_account(account: ChannelAccount, result: SendResult) -> None:
         f"Sending through {account.name} stopped: {reason}. Fix the credentials, then clear the pause in the admin.",
         fail_silently=True,
     )
+
+
+def _hand_to_staff(message: Message, reason: str) -> None:
+    conversation = message.conversation
+    if conversation.state in (ConversationState.BOT,):
+        conversation_transition(
+            conversation_id=conversation.pk,
+            to_state=ConversationState.WAITING_HUMAN,
+            actor=None,
+            reason=reason,
+        )
 
 
 def _record_provider_opt_out(message: Message, account: ChannelAccount, result: SendResult) -> None:

@@ -280,3 +280,15 @@ def test_a_send_whose_answer_was_lost_is_reconciled_from_the_status_not_sent_aga
     assert (
         sandbox.recorder.count("/whatsapp/v25.0/100000000000001/messages") == 0
     )  # never sent twice
+
+
+def test_a_bot_writing_too_often_hands_the_customer_to_a_person(whatsapp, sandbox):
+    whatsapp.config = {**whatsapp.config, "velocity_per_5_minutes": 3}
+    whatsapp.save()
+    conversation = conversation_with(whatsapp)
+    results = [deliver_message(outbound(conversation, body=f"reply {n}").pk) for n in range(4)]
+    assert all(result.startswith("sent") for result in results[:3])
+    assert results[3].startswith("failed: not sent: too many bot messages")
+    conversation.refresh_from_db()
+    assert conversation.state == "waiting_human"
+    assert sandbox.recorder.count("/whatsapp/v25.0/100000000000001/messages") == 3
