@@ -384,12 +384,16 @@ def _throttle(account: ChannelAccount, recipient: str) -> float:
     return 0.0
 
 
-def _open_attempt(message: Message) -> DeliveryAttempt:
-    """Committed before the call: a crash after it leaves a visible in-flight attempt."""
+def _open_attempt(message: Message, **fields: Any) -> DeliveryAttempt:
+    """The next attempt row, committed before the call: a crash after it leaves a visible
+    in-flight attempt. `fields` record an attempt that ends at once (a refusal)."""
     with transaction.atomic():
         number = message.delivery_attempts.count() + 1
         return DeliveryAttempt.objects.create(
-            message=message, number=number, idempotency_key=attempt_key(message.pk, number)
+            message=message,
+            number=number,
+            idempotency_key=attempt_key(message.pk, number),
+            **fields,
         )
 
 
@@ -417,17 +421,13 @@ def _finish(message: Message, refusal: Refusal) -> str:
     if not message.delivery_attempts.filter(
         outcome=refusal.outcome, error_code=refusal.code
     ).exists():
-        with transaction.atomic():
-            number = message.delivery_attempts.count() + 1
-            DeliveryAttempt.objects.create(
-                message=message,
-                number=number,
-                idempotency_key=attempt_key(message.pk, number),
-                outcome=refusal.outcome,
-                error_code=refusal.code[:32],
-                error_reason=refusal.reason[:500],
-                finished_at=timezone.now(),
-            )
+        _open_attempt(
+            message,
+            outcome=refusal.outcome,
+            error_code=refusal.code[:32],
+            error_reason=refusal.reason[:500],
+            finished_at=timezone.now(),
+        )
     message_delivery_result(
         message_id=message.pk,
         status=DeliveryStatus.FAILED,
