@@ -7,6 +7,7 @@ provider account. Only sandbox accounts are offered: it never fakes traffic on a
 
 from __future__ import annotations
 
+import asyncio
 import json
 import secrets
 import time
@@ -35,6 +36,7 @@ IDENTITY_FOR_KIND = {
     ChannelKind.TELEGRAM: IdentityKind.TELEGRAM,
     ChannelKind.EMAIL: IdentityKind.EMAIL,
 }
+RECORD_WAIT_POLLS = 10  # half-second polls: the worker picks the task up within a second or two
 ADDRESS_HELP = "WhatsApp and SMS: a phone number (+34611223344); Telegram: a numeric user id; email: an address."
 
 
@@ -323,6 +325,12 @@ async def simulator(request: HttpRequest) -> HttpResponse:
             base_url.rstrip("/") + outgoing.path, content=outgoing.body, headers=outgoing.headers
         )
     result = await sync_to_async(_result)(outgoing, response)
+    # the worker records what the webhook queued: give it a moment so the page can link it
+    for _ in range(RECORD_WAIT_POLLS):
+        if result["message"] is not None or not result["ok"]:
+            break
+        await asyncio.sleep(0.5)
+        result = await sync_to_async(_result)(outgoing, response)
     return await sync_to_async(_render)(
         request, SimulatorForm(initial={"account": form.cleaned_data["account"].pk}), result
     )
